@@ -10,12 +10,16 @@ packages=(
   # libraries
   libssl-dev openssl nlohmann-json3-dev libcpp-httplib-dev catch2 libcli11-dev
   libpcsclite-dev libsqlite3-dev sqlite3 libsodium-dev liboath-dev libqrencode-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev zlib1g-dev
   # smart-card stack used by the tests and the demo
   pcscd pcsc-tools vsmartcard-vpcd opensc yubico-piv-tool softhsm2
   # test and benchmark tools
   python3 python3-aiosmtpd curl wrk procps psmisc
+  # extension browser tests (headless Chromium driven by npm's playwright-core; CJK font for screenshots)
+  chromium fonts-wqy-microhei
 )
+# Node.js for the extension tests: Debian's, only when no node is installed at all.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

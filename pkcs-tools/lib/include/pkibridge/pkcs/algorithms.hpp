@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <optional>
 #include <string_view>
 
 #include "pkibridge/pkcs/bytes.hpp"
@@ -20,6 +21,12 @@ std::size_t hash_size(HashAlgorithm alg) noexcept;
 Bytes digest(HashAlgorithm alg, ByteView data);
 
 std::string_view scheme_name(SignatureScheme scheme) noexcept;  // "rsa-pkcs1", "rsa-pss", "ecdsa"
+
+// Additions (stable): mapping OpenSSL digests back, and scheme names from options.
+// The hash for an OpenSSL digest NID (NID_sha256, ...); nullopt for any other digest.
+std::optional<HashAlgorithm> hash_from_nid(int nid) noexcept;
+// Accepts "rsa-pkcs1", "pkcs1", "rsa-pss", "pss", "ecdsa"; throws PkcsError(InvalidArgument).
+SignatureScheme parse_scheme_name(std::string_view name);
 
 // DER DigestInfo (RFC 8017 section 9.2) for a digest: what RSA PKCS#1 v1.5 signs.
 Bytes digest_info(HashAlgorithm alg, ByteView digest);

@@ -83,6 +83,21 @@ public:
 
     bool operator==(const Certificate& other) const;
 
+    // Additions (stable): raw access used by CRL lookup, path validation and the test CA.
+    X509_NAME* subject_name() const noexcept;   // borrowed
+    X509_NAME* issuer_name() const noexcept;    // borrowed
+    Bytes subject_der() const;                  // DER of the subject Name
+    Bytes issuer_der() const;                   // DER of the issuer Name
+    Bytes serial_bytes() const;                 // big-endian magnitude, no leading zeros
+    bool serial_negative() const;               // only broken CAs issue negative serials
+    std::string subject_serial_number() const;  // subject serialNumber attribute ("" if none)
+    std::optional<Bytes> subject_key_identifier() const;
+    std::optional<Bytes> authority_key_identifier() const;  // keyIdentifier field only
+    std::optional<int> path_length() const;  // basicConstraints pathLenConstraint
+    std::vector<std::string> extended_key_usage_oids() const;  // always dotted OIDs
+    bool has_extended_key_usage_extension() const;
+    bool key_usage_critical() const;
+
 private:
     X509Ptr cert_;
 };

@@ -1,0 +1,46 @@
+#include "drivers/pcsc_tokens.hpp"
+
+#include "apdu/apdu_error.hpp"
+#include "card/card_error.hpp"
+#include "card/pcsc_card_channel.hpp"
+#include "core/log.hpp"
+#include "pcsc/card_connection.hpp"
+#include "pcsc/pcsc_error.hpp"
+#include "piv/piv_token.hpp"
+
+namespace pkibridge::host::drivers {
+
+std::unique_ptr<card::Token> open_pcsc_token(pcsc::PcscContext& context,
+                                             const std::string& reader) {
+    auto channel =
+        std::make_unique<card::PcscCardChannel>(pcsc::CardConnection::connect(context, reader));
+    return piv::PivToken::open(std::move(channel));
+}
+
+PcscTokens open_pcsc_tokens(pcsc::PcscContext& context) {
+    PcscTokens out;
+    const std::vector<std::string> readers = context.list_readers();
+    out.readers = readers.size();
+    for (const pcsc::ReaderState& state : context.reader_states(readers)) {
+        if (!state.card_present()) {
+            out.skipped.push_back({state.reader, "no card", false});
+            continue;
+        }
+        try {
+            if (auto token = open_pcsc_token(context, state.reader))
+                out.tokens.push_back(std::move(token));
+            else
+                out.skipped.push_back({state.reader, "unsupported card (no PIV application)"});
+        } catch (const pcsc::PcscError& e) {
+            if (e.failure() == pcsc::PcscFailure::ServiceUnavailable) throw;
+            log::info("reader " + state.reader + " skipped: " + e.what());
+            out.skipped.push_back({state.reader, e.what(), true, std::current_exception()});
+        } catch (const apdu::MalformedResponse& e) {
+            log::info("reader " + state.reader + " skipped: " + e.what());
+            out.skipped.push_back({state.reader, e.what(), true, std::current_exception()});
+        }
+    }
+    return out;
+}
+
+}  // namespace pkibridge::host::drivers

@@ -1,0 +1,35 @@
+// Finds the cards in the PC/SC readers that a driver understands (PIV today) and opens
+// them as tokens. Readers whose card cannot be used are reported, not fatal.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "card/token.hpp"
+#include "pcsc/pcsc_context.hpp"
+
+namespace pkibridge::host::drivers {
+
+struct SkippedReader {
+    std::string reader;
+    std::string reason;  // e.g. "no card", "unsupported card (no PIV application)"
+    bool card_present = true;
+    std::exception_ptr error;  // the PC/SC or card error that made the card unusable, if any
+};
+
+struct PcscTokens {
+    std::vector<std::unique_ptr<card::Token>> tokens;  // in reader order
+    std::vector<SkippedReader> skipped;
+    std::size_t readers = 0;  // how many readers there were
+};
+
+// Opens the card in `reader` with the first driver that accepts it; nullptr when none does.
+// Throws PcscError (NoCard, CardRemoved, SharingViolation, ...).
+std::unique_ptr<card::Token> open_pcsc_token(pcsc::PcscContext& context, const std::string& reader);
+
+// Every usable card in every reader. Only a PC/SC service failure throws.
+PcscTokens open_pcsc_tokens(pcsc::PcscContext& context);
+
+}  // namespace pkibridge::host::drivers

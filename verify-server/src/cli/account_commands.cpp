@@ -1,0 +1,243 @@
+#include "cli/account_commands.hpp"
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "core/errors.hpp"
+#include "pkibridge/pkcs/certificate.hpp"
+#include "pkibridge/pkcs/errors.hpp"
+#include "pkibridge/pkcs/time_util.hpp"
+#include "services/account_service.hpp"
+#include "store/sqlite_account_store.hpp"
+
+namespace pkibridge::server {
+
+namespace {
+
+struct CommonOptions {
+    std::string db;
+    std::string config;
+};
+
+struct AddOptions {
+    CommonOptions common;
+    AccountProfile profile;
+    std::string status = "active";
+    std::string cert;
+    bool force = false;
+    bool json = false;
+};
+
+std::unique_ptr<AccountStore> open_store(const CommonOptions& o) {
+    std::filesystem::path path;
+    int busy = 5000;
+    if (!o.db.empty()) {
+        path = o.db;
+    } else if (!o.config.empty()) {
+        auto cfg = load_config_file(o.config);
+        path = cfg.database.path;
+        busy = cfg.database.busy_timeout_ms;
+    } else {
+        throw ConfigError("give --db FILE (or --config FILE)");
+    }
+    return std::make_unique<SqliteAccountStore>(path, SqliteStoreOptions{busy, false, 1});
+}
+
+nlohmann::json account_json(const Account& a, const std::vector<RegisteredCertificate>& certs) {
+    auto opt = [](const std::optional<std::string>& v) {
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    nlohmann::json jc = nlohmann::json::array();
+    for (const auto& c : certs) {
+        jc.push_back({{"sha256", c.sha256},
+                      {"issuer", c.issuer},
+                      {"serial", c.serial},
+                      {"subject", c.subject},
+                      {"notAfter", pkcs::format_rfc3339(c.not_after)},
+                      {"registeredAt", pkcs::format_rfc3339(c.registered_at)}});
+    }
+    return {{"id", a.id},
+            {"nationalId", a.national_id},
+            {"name", a.name},
+            {"status", account_status_name(a.status)},
+            {"birthDate", opt(a.birth_date)},
+            {"agency", opt(a.agency)},
+            {"unit", opt(a.unit)},
+            {"agencyOid", opt(a.agency_oid)},
+            {"jurisdictionOid", opt(a.jurisdiction_oid)},
+            {"email", opt(a.email)},
+            {"phone", opt(a.phone)},
+            {"roles", a.roles},
+            {"lastLoginAt", a.last_login_at ? nlohmann::json(pkcs::format_rfc3339(*a.last_login_at))
+                                            : nlohmann::json(nullptr)},
+            {"certificates", jc}};
+}
+
+// Runs an account command body, mapping errors to exit codes and messages on stderr.
+int guarded(const std::function<void()>& body) {
+    try {
+        body();
+        return 0;
+    } catch (const ServiceError& e) {
+        std::cerr << "error: " << e.what() << " (" << e.code() << ")\n";
+        return e.kind() == ErrorKind::BadRequest ? 2 : e.kind() == ErrorKind::Internal ? 3 : 1;
+    } catch (const StoreError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return e.kind() == StoreError::Kind::Conflict || e.kind() == StoreError::Kind::NotFound ? 1
+                                                                                                : 3;
+    } catch (const ConfigError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    } catch (const pkcs::PkcsError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return e.code() == pkcs::ErrorCode::Internal || e.code() == pkcs::ErrorCode::Crypto ? 3 : 2;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 3;
+    }
+}
+
+void add_common(CLI::App* cmd, CommonOptions& o) {
+    cmd->add_option("--db", o.db, "SQLite database file");
+    cmd->add_option("--config", o.config, "read the database location from this configuration");
+}
+
+template <class T>
+void optional_option(CLI::App* cmd, const std::string& name, std::optional<T>& target,
+                     const std::string& help) {
+    cmd->add_option_function<T>(
+        name, [&target](const T& v) { target = v; }, help);
+}
+
+}  // namespace
+
+void add_account_commands(CLI::App& app, int& result) {
+    auto* account = app.add_subcommand("account", "manage portal accounts in the database");
+    account->require_subcommand(1);
+
+    // account add
+    auto add = std::make_shared<AddOptions>();
+    auto* add_cmd = account->add_subcommand("add", "create an account (active by default)");
+    add_common(add_cmd, add->common);
+    add_cmd->add_option("--id", add->profile.national_id, "national ID number, e.g. A123456789")
+        ->required();
+    add_cmd->add_option("--name", add->profile.name, "the holder's name")->required();
+    add_cmd->add_option("--status", add->status, "pending, active, disabled or locked")
+        ->check(CLI::IsMember({"pending", "active", "disabled", "locked"}));
+    add_cmd->add_option("--cert", add->cert, "register this certificate (PEM or DER) too");
+    optional_option(add_cmd, "--birth-date", add->profile.birth_date, "YYYY-MM-DD");
+    optional_option(add_cmd, "--agency", add->profile.agency, "agency name");
+    optional_option(add_cmd, "--unit", add->profile.unit, "unit within the agency");
+    optional_option(add_cmd, "--agency-oid", add->profile.agency_oid, "agency OID");
+    optional_option(add_cmd, "--jurisdiction-oid", add->profile.jurisdiction_oid,
+                    "jurisdiction OID");
+    optional_option(add_cmd, "--email", add->profile.email, "e-mail address");
+    optional_option(add_cmd, "--phone", add->profile.phone, "phone number");
+    add_cmd->add_option("--role", add->profile.roles, "a role (repeatable)")
+        ->allow_extra_args(false);
+    add_cmd->add_flag("--force", add->force, "register a certificate whose ID digits differ");
+    add_cmd->add_flag("--json", add->json, "print the account as JSON");
+    add_cmd->callback([add, &result] {
+        result = guarded([&] {
+            add->profile.status = parse_account_status(add->status);
+            AccountService::validate_profile(add->profile);
+            std::optional<pkcs::Certificate> cert;
+            if (!add->cert.empty()) cert = pkcs::Certificate::load(add->cert);
+            auto store = open_store(add->common);
+            Account a = AccountService(*store).create(add->profile, cert, add->force, "cli");
+            if (add->json) {
+                std::cout << account_json(a, store->certificates_of(a.id)).dump(2) << "\n";
+            } else {
+                std::cout << "created account " << a.id << " " << a.national_id << " ("
+                          << account_status_name(a.status) << ")"
+                          << (cert ? ", certificate " + cert->sha256_fingerprint() : "") << "\n";
+            }
+        });
+    });
+
+    // account register-cert
+    struct RegisterOptions {
+        CommonOptions common;
+        std::string id;
+        std::string cert;
+        bool force = false;
+    };
+    auto reg = std::make_shared<RegisterOptions>();
+    auto* reg_cmd =
+        account->add_subcommand("register-cert", "register a certificate to an existing account");
+    add_common(reg_cmd, reg->common);
+    reg_cmd->add_option("--id", reg->id, "national ID number of the account")->required();
+    reg_cmd->add_option("--cert", reg->cert, "certificate file (PEM or DER)")->required();
+    reg_cmd->add_flag("--force", reg->force, "register even if the ID digits differ");
+    reg_cmd->callback([reg, &result] {
+        result = guarded([&] {
+            auto cert = pkcs::Certificate::load(reg->cert);
+            auto store = open_store(reg->common);
+            AccountService(*store).register_certificate(reg->id, cert, reg->force, "cli");
+            std::cout << "registered " << cert.sha256_fingerprint() << " to " << reg->id << "\n";
+        });
+    });
+
+    // account set-status
+    struct StatusOptions {
+        CommonOptions common;
+        std::string id;
+        std::string status;
+    };
+    auto st = std::make_shared<StatusOptions>();
+    auto* st_cmd = account->add_subcommand("set-status", "activate, disable or lock an account");
+    add_common(st_cmd, st->common);
+    st_cmd->add_option("--id", st->id, "national ID number of the account")->required();
+    st_cmd->add_option("--status", st->status, "pending, active, disabled or locked")
+        ->required()
+        ->check(CLI::IsMember({"pending", "active", "disabled", "locked"}));
+    st_cmd->callback([st, &result] {
+        result = guarded([&] {
+            auto store = open_store(st->common);
+            auto a = store->account_by_national_id(st->id);
+            if (!a) throw StoreError(StoreError::Kind::NotFound, "no account " + st->id);
+            store->set_account_status(a->id, parse_account_status(st->status), "cli");
+            std::cout << st->id << " is now " << st->status << "\n";
+        });
+    });
+
+    // account list
+    struct ListOptions {
+        CommonOptions common;
+        bool json = false;
+        std::size_t limit = 1000;
+        std::size_t offset = 0;
+    };
+    auto ls = std::make_shared<ListOptions>();
+    auto* ls_cmd = account->add_subcommand("list", "list accounts");
+    add_common(ls_cmd, ls->common);
+    ls_cmd->add_flag("--json", ls->json, "JSON output");
+    ls_cmd->add_option("--limit", ls->limit, "at most this many accounts (default 1000)");
+    ls_cmd->add_option("--offset", ls->offset, "skip this many accounts");
+    ls_cmd->callback([ls, &result] {
+        result = guarded([&] {
+            auto store = open_store(ls->common);
+            auto accounts = store->list_accounts(ls->limit, ls->offset);
+            if (ls->json) {
+                nlohmann::json out = nlohmann::json::array();
+                for (const auto& a : accounts)
+                    out.push_back(account_json(a, store->certificates_of(a.id)));
+                std::cout << out.dump(2) << "\n";
+                return;
+            }
+            for (const auto& a : accounts) {
+                auto certs = store->certificates_of(a.id);
+                std::cout << a.id << "\t" << a.national_id << "\t" << a.name << "\t"
+                          << account_status_name(a.status) << "\t" << certs.size()
+                          << " certificate(s)\n";
+            }
+            std::cout << store->count_accounts() << " account(s)\n";
+        });
+    });
+}
+
+}  // namespace pkibridge::server

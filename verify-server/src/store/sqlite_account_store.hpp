@@ -1,0 +1,60 @@
+// The SQLite account store: one database file, WAL, a pool of connections, migrations on
+// open, every statement prepared once per connection with bound parameters.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "store/account_store.hpp"
+#include "store/sqlite.hpp"
+
+namespace pkibridge::server {
+
+struct SqliteStoreOptions {
+    int busy_timeout_ms = 5000;
+    bool synchronous_full = false;
+    int connections = 4;
+};
+
+class SqliteAccountStore final : public AccountStore {
+  public:
+    // Opens (or creates) the file and migrates it to the latest schema.
+    SqliteAccountStore(const std::filesystem::path& path, const SqliteStoreOptions& options);
+
+    Account create_account(const AccountProfile& profile, std::string_view actor,
+                           const CertificateRegistration* first_certificate = nullptr) override;
+    std::optional<Account> account_by_id(std::int64_t id) override;
+    std::optional<Account> account_by_national_id(std::string_view national_id) override;
+    std::vector<Account> list_accounts(std::size_t limit, std::size_t offset) override;
+    std::int64_t count_accounts() override;
+    void set_account_status(std::int64_t id, AccountStatus status, std::string_view actor) override;
+
+    RegisteredCertificate register_certificate(std::int64_t account_id,
+                                               const CertificateRegistration& cert,
+                                               std::string_view actor) override;
+    std::optional<RegisteredCertificate> certificate_by_fingerprint(
+        std::string_view sha256) override;
+    std::vector<RegisteredCertificate> certificates_of(std::int64_t account_id) override;
+    std::vector<Account> unregistered_accounts_by_id_last4(std::string_view last4) override;
+
+    void record_login(const LoginEvent& event, const SessionRecord* session) override;
+    std::vector<LoginEvent> recent_logins(std::int64_t account_id, std::size_t limit) override;
+
+    std::optional<SessionRecord> session_by_hash(std::string_view id_hash) override;
+    void touch_session(std::string_view id_hash, std::int64_t last_seen_at) override;
+    void delete_session(std::string_view id_hash) override;
+    std::size_t purge_expired_sessions(std::int64_t now, std::int64_t idle_seconds) override;
+
+    void ping() override;
+
+  private:
+    // Write transactions of this process take turns here; SQLite's busy handler (which
+    // sleeps) is then only needed against other processes on the same file.
+    std::unique_lock<std::mutex> write_turn() { return std::unique_lock(write_mutex_); }
+
+    sqlite::ConnectionPool pool_;
+    std::mutex write_mutex_;
+};
+
+}  // namespace pkibridge::server
