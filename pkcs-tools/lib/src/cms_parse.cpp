@@ -5,16 +5,12 @@
 #include <string>
 
 #include "cms_parse_internal.hpp"
+#include "pem_der.hpp"
 #include "pkibridge/pkcs/cms_verify.hpp"
 #include "pkibridge/pkcs/errors.hpp"
 
 namespace pkibridge::pkcs {
 namespace {
-
-bool looks_like_pem(ByteView data) {
-    static constexpr std::string_view kBegin = "-----BEGIN ";
-    return std::search(data.begin(), data.end(), kBegin.begin(), kBegin.end()) != data.end();
-}
 
 // The DER inside the one PEM block of a CMS ("CMS", "PKCS7" or "PKCS #7 SIGNED DATA").
 Bytes pem_body(ByteView data) {
@@ -44,7 +40,7 @@ Bytes pem_body(ByteView data) {
 Bytes cmsdetail::cms_input_der(ByteView data) {
     if (data.empty()) throw PkcsError(ErrorCode::Malformed, "CMS: empty input");
     Bytes der;
-    if (looks_like_pem(data)) {
+    if (detail::looks_like_pem(data)) {
         der = pem_body(data);
     } else if (data[0] == 0x30) {
         der.assign(data.begin(), data.end());

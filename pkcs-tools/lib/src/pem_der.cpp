@@ -11,6 +11,9 @@
 namespace pkibridge::pkcs::detail {
 
 bool looks_like_pem(ByteView data) {
+    // DER objects start with a SEQUENCE tag; their content (e.g. signed text) may itself
+    // contain PEM armour, which must not make the whole input look like PEM.
+    if (!data.empty() && data[0] == 0x30) return false;
     static constexpr std::string_view kBegin = "-----BEGIN ";
     return std::search(data.begin(), data.end(), kBegin.begin(), kBegin.end()) != data.end();
 }

@@ -8,7 +8,7 @@
 namespace pkibridge::testing {
 
 class TempDir {
-  public:
+public:
     TempDir() {
         std::string tmpl =
             (std::filesystem::temp_directory_path() / "pkibridge-srv-XXXXXX").string();
@@ -25,7 +25,7 @@ class TempDir {
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
-  private:
+private:
     std::filesystem::path path_;
 };
 

@@ -11,7 +11,7 @@ namespace pkibridge::server {
 using TimePoint = std::chrono::system_clock::time_point;
 
 class Clock {
-  public:
+public:
     virtual ~Clock() = default;
     virtual TimePoint now() const = 0;
     std::int64_t now_unix() const {
@@ -20,13 +20,13 @@ class Clock {
 };
 
 class SystemClock final : public Clock {
-  public:
+public:
     TimePoint now() const override { return std::chrono::system_clock::now(); }
 };
 
 // A clock that only moves when told to (tests).
 class ManualClock final : public Clock {
-  public:
+public:
     explicit ManualClock(TimePoint start = std::chrono::system_clock::now()) : ms_(to_ms(start)) {}
     TimePoint now() const override {
         return TimePoint(std::chrono::milliseconds(ms_.load(std::memory_order_relaxed)));
@@ -34,7 +34,7 @@ class ManualClock final : public Clock {
     void advance(std::chrono::milliseconds by) { ms_.fetch_add(by.count()); }
     void set(TimePoint t) { ms_.store(to_ms(t)); }
 
-  private:
+private:
     static std::int64_t to_ms(TimePoint t) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
     }

@@ -23,20 +23,20 @@ enum class ErrorKind {
 std::string_view error_kind_name(ErrorKind kind) noexcept;
 
 class ServiceError : public std::runtime_error {
-  public:
+public:
     ServiceError(ErrorKind kind, std::string code, const std::string& message)
         : std::runtime_error(message), kind_(kind), code_(std::move(code)) {}
     ErrorKind kind() const noexcept { return kind_; }
     const std::string& code() const noexcept { return code_; }
 
-  private:
+private:
     ErrorKind kind_;
     std::string code_;
 };
 
 // Invalid configuration or command-line options; the message names the key.
 class ConfigError : public std::runtime_error {
-  public:
+public:
     using std::runtime_error::runtime_error;
 };
 

@@ -15,7 +15,7 @@ namespace pkibridge::server {
 CertificateRegistration registration_for(const pkcs::Certificate& cert);
 
 class AccountService {
-  public:
+public:
     explicit AccountService(AccountStore& store) : store_(store) {}
 
     // Codes: invalid-national-id, invalid-name, invalid-oid, invalid-birth-date,
@@ -33,7 +33,7 @@ class AccountService {
     static void check_certificate_owner(const pkcs::Certificate& cert, std::string_view national_id,
                                         bool force);
 
-  private:
+private:
     AccountStore& store_;
 };
 

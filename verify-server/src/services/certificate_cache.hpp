@@ -15,7 +15,7 @@
 namespace pkibridge::server {
 
 class CertificateCache {
-  public:
+public:
     explicit CertificateCache(std::size_t max_entries) : max_entries_(max_entries) {}
 
     // The parsed certificate for this DER (fingerprint = lowercase hex SHA-256 of der), or
@@ -23,7 +23,7 @@ class CertificateCache {
     std::optional<pkcs::Certificate> get(pkcs::ByteView der, const std::string& fingerprint);
     std::size_t size() const;
 
-  private:
+private:
     struct Entry {
         std::string fingerprint;
         pkcs::Certificate certificate;

@@ -17,7 +17,7 @@
 namespace pkibridge::server {
 
 class ChainCache {
-  public:
+public:
     explicit ChainCache(std::size_t max_entries) : max_entries_(max_entries) {}
 
     std::optional<pkcs::PathResult> find(const std::string& key, std::int64_t now);
@@ -31,7 +31,7 @@ class ChainCache {
     static std::string make_key(std::string_view leaf_sha256, std::string_view profile,
                                 std::uint64_t crl_generation);
 
-  private:
+private:
     struct Entry {
         std::string key;
         pkcs::PathResult result;

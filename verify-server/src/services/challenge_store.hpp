@@ -30,7 +30,7 @@ enum class ChallengeOutcome {
 std::string_view challenge_outcome_name(ChallengeOutcome outcome) noexcept;
 
 class ChallengeStore {
-  public:
+public:
     ChallengeStore(const Clock& clock, std::chrono::seconds lifetime, std::size_t max_outstanding);
 
     // Throws ServiceError(Unavailable, "challenge-capacity") when max_outstanding live
@@ -44,7 +44,7 @@ class ChallengeStore {
     std::size_t size() const;  // entries held, including used and recently expired ones
     std::chrono::seconds lifetime() const noexcept { return lifetime_; }
 
-  private:
+private:
     struct Entry {
         std::string binding_hash;
         TimePoint expires_at;

@@ -16,7 +16,7 @@ struct FetchLimits {
 };
 
 class FetchError : public std::runtime_error {
-  public:
+public:
     using std::runtime_error::runtime_error;
 };
 

@@ -44,7 +44,7 @@ enum class CrlSourceKind { File, Url, DistributionPoint };
 std::string_view crl_source_kind_name(CrlSourceKind kind) noexcept;  // file/url/distribution-point
 
 class CrlManager {
-  public:
+public:
     // ca_certificates: the configured anchors and intermediates; CRL signatures are
     // checked against them on load, and their distribution points are sources when
     // config.from_distribution_points.
@@ -76,7 +76,7 @@ class CrlManager {
     std::vector<GaugeSample> gauges() const;
     std::uint64_t refresh_count() const noexcept { return refreshes_.load(); }
 
-  private:
+private:
     struct Source {
         std::string id;  // path or URL
         CrlSourceKind kind = CrlSourceKind::Url;

@@ -37,7 +37,7 @@ struct LoginResult {
 };
 
 class LoginService {
-  public:
+public:
     LoginService(LoginPolicy policy, ChallengeStore& challenges, VerificationService& verifier,
                  AccountStore& accounts, SessionService& sessions, const Clock& clock,
                  Metrics& metrics);
@@ -45,7 +45,7 @@ class LoginService {
     // `token` is the request's "token" member. Throws ServiceError on every rejection.
     LoginResult login_with_certificate(const nlohmann::json& token, const ClientInfo& client);
 
-  private:
+private:
     LoginResult run(const nlohmann::json& token, const ClientInfo& client);
     void check_account(const pkcs::Certificate& cert, const std::string& fingerprint,
                        std::optional<Account>& account,

@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include "pkibridge/pkcs/bytes.hpp"
-#include "pkibridge/pkcs/certificate.hpp"
 
 namespace pkibridge::server {
 

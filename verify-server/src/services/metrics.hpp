@@ -23,7 +23,7 @@ struct GaugeSample {
 };
 
 class Metrics {
-  public:
+public:
     void increment(std::string_view name, const Labels& labels, double by = 1);
     // Observes a duration (seconds) into the named histogram.
     void observe(std::string_view name, const Labels& labels, double seconds);
@@ -36,7 +36,7 @@ class Metrics {
     static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                         0.05,   0.1,   0.25,   0.5,   1,    5};
 
-  private:
+private:
     struct Histogram {
         std::array<std::uint64_t, kBuckets.size()> buckets{};
         std::uint64_t count = 0;

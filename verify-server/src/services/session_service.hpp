@@ -26,7 +26,7 @@ struct NewSession {
 };
 
 class SessionService {
-  public:
+public:
     SessionService(AccountStore& store, const Clock& clock, SessionPolicy policy);
 
     // Creates the session and records the login in one store transaction.
@@ -42,7 +42,7 @@ class SessionService {
     std::int64_t idle_deadline(const SessionRecord& s) const;
     const SessionPolicy& policy() const noexcept { return policy_; }
 
-  private:
+private:
     AccountStore& store_;
     const Clock& clock_;
     SessionPolicy policy_;

@@ -38,7 +38,7 @@ struct PathOutcome {
 pkcs::TrustStore load_trust_store(const TrustConfig& config);
 
 class VerificationService {
-  public:
+public:
     VerificationService(pkcs::TrustStore trust, CrlManager& crls, const Clock& clock,
                         VerificationPolicy policy, std::size_t cache_entries);
 
@@ -71,7 +71,7 @@ class VerificationService {
     const ChainCache& cache() const noexcept { return cache_; }
     const VerificationPolicy& policy() const noexcept { return policy_; }
 
-  private:
+private:
     pkcs::PathResult run_validation(const pkcs::Certificate& signer,
                                     const std::vector<pkcs::Certificate>& embedded,
                                     const std::shared_ptr<const CrlSnapshot>& crls) const;

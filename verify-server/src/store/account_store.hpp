@@ -79,7 +79,7 @@ struct SessionRecord {
 };
 
 class AccountStore {
-  public:
+public:
     virtual ~AccountStore() = default;
 
     // Creates the account and, when given, registers its first certificate, in one

@@ -27,7 +27,7 @@ using server::StoreError;
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view what);
 
 class Statement {
-  public:
+public:
     Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
@@ -59,14 +59,14 @@ class Statement {
     std::optional<std::int64_t> optional_int64(int column) const;
     bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-  private:
+private:
     sqlite3* db_;
     sqlite3_stmt* stmt_;
 };
 
 // A statement from the connection's cache, reset (and its bindings cleared) on scope exit.
 class CachedStatement {
-  public:
+public:
     explicit CachedStatement(Statement& stmt) : stmt_(stmt) {}
     CachedStatement(const CachedStatement&) = delete;
     CachedStatement& operator=(const CachedStatement&) = delete;
@@ -74,7 +74,7 @@ class CachedStatement {
     Statement* operator->() { return &stmt_; }
     Statement& operator*() { return stmt_; }
 
-  private:
+private:
     Statement& stmt_;
 };
 
@@ -85,7 +85,7 @@ struct OpenOptions {
 };
 
 class Database {
-  public:
+public:
     // Opens (creating with mode 0600 when allowed), switches to WAL, sets the busy timeout,
     // synchronous level and foreign keys.
     static Database open(const std::filesystem::path& path, const OpenOptions& options);
@@ -103,7 +103,7 @@ class Database {
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
 
-  private:
+private:
     explicit Database(sqlite3* db) : db_(db) {}
     sqlite3* db_;
     std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
@@ -112,7 +112,7 @@ class Database {
 // BEGIN IMMEDIATE (takes the write lock up front, so two writers never deadlock on an
 // upgrade) or BEGIN (read); rolls back unless committed.
 class Transaction {
-  public:
+public:
     enum class Mode { Read, Write };
     Transaction(Database& db, Mode mode);
     Transaction(const Transaction&) = delete;
@@ -120,18 +120,18 @@ class Transaction {
     ~Transaction();
     void commit();
 
-  private:
+private:
     Database& db_;
     bool open_ = true;
 };
 
 // A fixed set of connections handed out one per caller; returned when the lease ends.
 class ConnectionPool {
-  public:
+public:
     ConnectionPool(std::filesystem::path path, OpenOptions options, int size);
 
     class Lease {
-      public:
+    public:
         Lease(ConnectionPool& pool, std::unique_ptr<Database> db)
             : pool_(&pool), db_(std::move(db)) {}
         Lease(Lease&& other) noexcept = default;
@@ -142,7 +142,7 @@ class ConnectionPool {
         Database& operator*() { return *db_; }
         Database* operator->() { return db_.get(); }
 
-      private:
+    private:
         ConnectionPool* pool_;
         std::unique_ptr<Database> db_;
     };
@@ -150,7 +150,7 @@ class ConnectionPool {
     Lease acquire();
     const std::filesystem::path& path() const noexcept { return path_; }
 
-  private:
+private:
     void release(std::unique_ptr<Database> db);
     std::filesystem::path path_;
     OpenOptions options_;

@@ -18,7 +18,7 @@ struct SqliteStoreOptions {
 };
 
 class SqliteAccountStore final : public AccountStore {
-  public:
+public:
     // Opens (or creates) the file and migrates it to the latest schema.
     SqliteAccountStore(const std::filesystem::path& path, const SqliteStoreOptions& options);
 
@@ -48,7 +48,7 @@ class SqliteAccountStore final : public AccountStore {
 
     void ping() override;
 
-  private:
+private:
     // Write transactions of this process take turns here; SQLite's busy handler (which
     // sleeps) is then only needed against other processes on the same file.
     std::unique_lock<std::mutex> write_turn() { return std::unique_lock(write_mutex_); }

@@ -7,7 +7,7 @@
 namespace pkibridge::server {
 
 class StoreError : public std::runtime_error {
-  public:
+public:
     enum class Kind {
         Conflict,      // a unique value already exists (national ID, certificate)
         NotFound,      // the referenced row does not exist
@@ -19,7 +19,7 @@ class StoreError : public std::runtime_error {
     StoreError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
     Kind kind() const noexcept { return kind_; }
 
-  private:
+private:
     Kind kind_;
 };
 
