@@ -47,6 +47,10 @@ TEST_CASE("malformed requests are BAD_REQUEST", "[request]") {
     CHECK(code_of(R"({"id":1,"command":"status","extra":true})") == ErrorCode::BadRequest);
     CHECK(code_of("{\"id\":1,\"command\":\"st\xff\"}") == ErrorCode::BadRequest);  // bad UTF-8
     CHECK(code_of("{\"id\":1,\"command\":\"\xc3\x28\"}") == ErrorCode::BadRequest);
+    // A number too large for a double is nlohmann's out_of_range, not a parse error.
+    CHECK(code_of(R"({"id":1E999999,"command":"status"})") == ErrorCode::BadRequest);
+    CHECK(code_of(R"({"id":1,"command":"status","arguments":{"n":-5E5555555}})") ==
+          ErrorCode::BadRequest);
 }
 
 TEST_CASE("unknown commands keep their id", "[request]") {

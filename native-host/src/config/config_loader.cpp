@@ -24,7 +24,8 @@ nlohmann::json read_config_document(const std::filesystem::path& path) {
     text << in.rdbuf();
     try {
         return nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number too large for a double.
         throw ConfigError(path.string() + ": not valid JSON (" + e.what() + ")");
     }
 }

@@ -91,6 +91,11 @@ Request parse_request(std::string_view body) {
         // nlohmann reports invalid UTF-8 as a parse error too.
         throw RequestError(ErrorCode::BadRequest,
                            std::string("message is not valid UTF-8 JSON: ") + e.what());
+    } catch (const json::out_of_range& e) {
+        // A number literal too large for a double (e.g. 1E999999) is out_of_range, not a
+        // parse error; found by fuzz_messaging.
+        throw RequestError(ErrorCode::BadRequest,
+                           std::string("message has a number out of range: ") + e.what());
     }
     if (!doc.is_object())
         throw RequestError(ErrorCode::BadRequest, "message must be a JSON object");
