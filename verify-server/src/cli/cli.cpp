@@ -29,6 +29,8 @@ struct ServerOptions {
     std::string log_level;
     std::string admin_token_file;
     bool print_config = false;
+    std::string test_clock;
+    bool test_captcha_answers = false;
 };
 
 // Command-line values override scalars of the file and add to its lists.
@@ -49,6 +51,8 @@ ServerConfig build_config(const ServerOptions& o) {
         nlohmann::json doc = {{"admin", {{"tokenFile", o.admin_token_file}}}};
         c.admin.token = parse_config(doc, std::filesystem::current_path()).admin.token;
     }
+    if (!o.test_clock.empty()) c.test_hooks.clock_file = o.test_clock;
+    if (o.test_captcha_answers) c.test_hooks.expose_captcha_answer = true;
     validate_config(c);
     return c;
 }
@@ -80,6 +84,10 @@ int run_cli(int argc, char** argv) {
     app.add_option("--log-level", o.log_level, "debug, info, warn, error or off");
     app.add_option("--admin-token-file", o.admin_token_file,
                    "file holding the bearer token for /api/v1/admin endpoints");
+    app.add_option("--test-clock", o.test_clock,
+                   "TESTS ONLY: file holding seconds to add to the clock (loopback only)");
+    app.add_flag("--test-captcha-answers", o.test_captcha_answers,
+                 "TESTS ONLY: send CAPTCHA answers in a response header (loopback only)");
     app.add_flag("--print-config", o.print_config, "print the effective configuration and exit");
 
     int account_result = 0;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/offset_file_clock.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "http/api_routes.hpp"
@@ -112,7 +113,18 @@ int run_server(const ServerConfig& config) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
-    SystemClock clock;
+    // --test-clock (tests only, loopback only): the system clock plus an offset from a file.
+    std::unique_ptr<Clock> clock_holder;
+    if (config.test_hooks.clock_file.empty()) {
+        clock_holder = std::make_unique<SystemClock>();
+    } else {
+        log_warn("TEST CLOCK ENABLED from " + config.test_hooks.clock_file.string() +
+                 ": never use --test-clock in production");
+        clock_holder = std::make_unique<OffsetFileClock>(config.test_hooks.clock_file);
+    }
+    const Clock& clock = *clock_holder;
+    if (config.test_hooks.expose_captcha_answer)
+        log_warn("CAPTCHA ANSWERS EXPOSED (--test-captcha-answers): never use in production");
     Metrics metrics;
 
     std::optional<TlsMaterial> tls;
@@ -155,8 +167,11 @@ int run_server(const ServerConfig& config) {
         log_error("cannot set up the HTTP server (TLS certificate or key unusable)");
         return 3;
     }
-    ApiContext context{config,   clock,    metrics, store, challenges,
-                       sessions, verifier, login,   crls,  !config.insecure_http};
+    PortalServices portal{PortalCalendar(config.portal.utc_offset_minutes)};
+    // Portal services are created here (see services/portal_services.hpp).
+
+    ApiContext context{config,   clock,    metrics, store, challenges, sessions,
+                       verifier, login,    crls,    portal, !config.insecure_http};
     register_api_routes(http, context);
 
     const int port = http.bind();

@@ -224,6 +224,56 @@ ServerConfig parse_config(const json& doc, const fs::path& base_dir) {
         r.finish();
     }
     {
+        auto r = root.child("portal");
+        r.read("webRoot", c.portal.web_root, base_dir);
+        r.read("catalogue", c.portal.catalogue, base_dir);
+        r.read_int("utcOffsetMinutes", c.portal.utc_offset_minutes, -14 * 60, 14 * 60);
+        r.read_int("passwordMinLength", c.portal.password_min_length, 8, 128);
+        r.read_int("lockoutAttempts", c.portal.lockout_attempts, 1, 100);
+        r.read_int("lockoutSeconds", c.portal.lockout_seconds, 1, kMaxSeconds);
+        r.read_int("inactivityDisableDays", c.portal.inactivity_disable_days, 1, 3650);
+        if (auto* v = r.get("expiryNoticeDays")) {
+            if (!v->is_array()) throw ConfigError("portal.expiryNoticeDays must be an array");
+            c.portal.expiry_notice_days.clear();
+            for (const auto& d : *v) {
+                if (!d.is_number_integer() || d.get<long long>() < 0 || d.get<long long>() > 3650)
+                    throw ConfigError("portal.expiryNoticeDays: each entry must be 0-3650 days");
+                c.portal.expiry_notice_days.push_back(d.get<int>());
+            }
+        }
+        r.read_int("jobIntervalSeconds", c.portal.job_interval_seconds, 1, kMaxSeconds);
+        r.read_int("captchaLifetimeSeconds", c.portal.captcha_lifetime_seconds, 10, 3600);
+        {
+            auto rl = r.child("rateLimit");
+            rl.read_int("perIpPerMinute", c.portal.rate_limit.per_ip_per_minute, 1, 1000000);
+            rl.read_int("perAccountPerMinute", c.portal.rate_limit.per_account_per_minute, 1,
+                        1000000);
+            rl.finish();
+        }
+        r.read("totpIssuer", c.portal.totp_issuer);
+        r.read("publicUrl", c.portal.public_url);
+        r.finish();
+    }
+    {
+        auto r = root.child("smtp");
+        r.read("url", c.smtp.url);
+        r.read("from", c.smtp.from);
+        r.read("username", c.smtp.username);
+        if (r.get("passwordFile")) {
+            fs::path file;
+            r.read("passwordFile", file, base_dir);
+            std::ifstream in(file);
+            if (!in) throw ConfigError("smtp.passwordFile: cannot read " + file.string());
+            std::getline(in, c.smtp.password);
+            while (!c.smtp.password.empty() &&
+                   std::isspace(static_cast<unsigned char>(c.smtp.password.back())))
+                c.smtp.password.pop_back();
+        }
+        r.read("starttls", c.smtp.starttls);
+        r.read_int("timeoutSeconds", c.smtp.timeout_seconds, 1, 600);
+        r.finish();
+    }
+    {
         auto r = root.child("log");
         r.read("level", c.log_level);
         r.read("accessLog", c.access_log);
@@ -254,6 +304,18 @@ void validate_config(const ServerConfig& c) {
     if (c.insecure_http && !is_loopback_host(c.listen.host)) {
         throw ConfigError("insecure HTTP is only allowed on a loopback address (listen is " +
                           c.listen.to_string() + "); configure TLS instead");
+    }
+    if ((!c.test_hooks.clock_file.empty() || c.test_hooks.expose_captcha_answer) &&
+        !is_loopback_host(c.listen.host)) {
+        throw ConfigError("test hooks (--test-clock, --test-captcha-answers) are only allowed "
+                          "on a loopback address");
+    }
+    if (!c.smtp.url.empty() && c.smtp.url.rfind("smtp://", 0) != 0 &&
+        c.smtp.url.rfind("smtps://", 0) != 0) {
+        throw ConfigError("smtp.url must start with smtp:// or smtps://");
+    }
+    if (!c.smtp.url.empty() && c.smtp.from.empty()) {
+        throw ConfigError("smtp.from is required when smtp.url is set");
     }
     if (c.tls.certificate.empty() != c.tls.private_key.empty()) {
         throw ConfigError("tls.certificate and tls.privateKey must be given together");

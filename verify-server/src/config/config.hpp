@@ -84,6 +84,44 @@ struct AdminConfig {
     std::string token;  // empty -> admin endpoints only from loopback peers
 };
 
+// Outgoing mail (one-day password check codes, certificate expiry notices).
+struct SmtpConfig {
+    std::string url;   // "smtp://host:port" or "smtps://host:port"; empty -> mail disabled
+    std::string from;  // envelope and header sender, e.g. "portal@example.gov.tw"
+    std::string username;
+    std::string password;  // read from passwordFile; never logged or echoed
+    bool starttls = false;  // require STARTTLS on smtp:// URLs
+    std::int64_t timeout_seconds = 10;
+};
+
+struct RateLimitConfig {
+    int per_ip_per_minute = 30;       // password-based login attempts per client IP
+    int per_account_per_minute = 10;  // per national ID
+};
+
+// The portal's account rules (docs/portal.md).
+struct PortalConfig {
+    std::filesystem::path web_root;   // the pages; empty -> built-in search (docs)
+    std::filesystem::path catalogue;  // systems and identity types; empty -> built-in
+    int utc_offset_minutes = 480;     // Asia/Taipei (no DST since 1979): "calendar day" rules
+    std::size_t password_min_length = 12;
+    int lockout_attempts = 3;
+    std::int64_t lockout_seconds = 30 * 60;
+    std::int64_t inactivity_disable_days = 90;  // "3 months" without any login
+    std::vector<int> expiry_notice_days = {45, 30, 15, 1};
+    std::int64_t job_interval_seconds = 3600;
+    std::int64_t captcha_lifetime_seconds = 300;
+    RateLimitConfig rate_limit;
+    std::string totp_issuer = "pkibridge";
+    std::string public_url;  // the portal's address for links in e-mails; empty -> none
+};
+
+// Hooks that make a server testable and unsafe; refused unless listening on loopback.
+struct TestHooks {
+    std::filesystem::path clock_file;   // integer seconds added to the system clock
+    bool expose_captcha_answer = false;  // X-Test-Captcha-Answer response header
+};
+
 struct ServerConfig {
     ListenAddress listen;
     bool insecure_http = false;
@@ -97,6 +135,9 @@ struct ServerConfig {
     LoginConfig login;
     HttpConfig http;
     AdminConfig admin;
+    PortalConfig portal;
+    SmtpConfig smtp;
+    TestHooks test_hooks;  // command line only, never from the file
     std::string log_level = "info";
     bool access_log = true;
     std::size_t chain_cache_entries = 10000;

@@ -18,6 +18,8 @@ std::string_view error_kind_name(ErrorKind kind) noexcept {
             return "too-large";
         case ErrorKind::UnsupportedMediaType:
             return "unsupported-media-type";
+        case ErrorKind::TooManyRequests:
+            return "too-many-requests";
         case ErrorKind::Unavailable:
             return "unavailable";
         case ErrorKind::Internal:

@@ -16,7 +16,8 @@ enum class ErrorKind {
     Conflict,  // state conflict: replayed nonce, duplicate account
     TooLarge,
     UnsupportedMediaType,
-    Unavailable,  // temporarily unable (capacity, database busy)
+    TooManyRequests,  // a rate limit was hit (429)
+    Unavailable,      // temporarily unable (capacity, database busy)
     Internal,
 };
 

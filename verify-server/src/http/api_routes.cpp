@@ -81,6 +81,9 @@ void register_api_routes(HttpServer& server, ApiContext& context) {
     register_login_routes(server, context);
     register_verify_routes(server, context);
     register_admin_routes(server, context);
+    register_portal_auth_routes(server, context);
+    register_portal_admin_routes(server, context);
+    register_portal_pages(server, context);  // last: static files under "/"
 }
 
 }  // namespace pkibridge::server

@@ -52,6 +52,8 @@ int http_status_for(ErrorKind kind) noexcept {
             return 413;
         case ErrorKind::UnsupportedMediaType:
             return 415;
+        case ErrorKind::TooManyRequests:
+            return 429;
         case ErrorKind::Unavailable:
             return 503;
         case ErrorKind::Internal:

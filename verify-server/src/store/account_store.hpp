@@ -40,6 +40,15 @@ struct Account : AccountProfile {
     std::optional<std::int64_t> last_login_at;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
+    // Portal account rules (docs/portal.md); written by the credential and admin stores.
+    bool password_must_change = false;
+    bool has_password = false;
+    int failed_password_attempts = 0;
+    std::optional<std::int64_t> last_password_login_at;
+    std::optional<std::int64_t> last_certificate_login_at;
+    std::optional<std::string> initial_password_day;  // portal day (YYYY-MM-DD)
+    std::optional<std::int64_t> activated_at;
+    std::optional<std::string> status_reason;
 };
 
 struct CertificateRegistration {
@@ -114,6 +123,8 @@ public:
     virtual void touch_session(std::string_view id_hash, std::int64_t last_seen_at) = 0;
     virtual void delete_session(std::string_view id_hash) = 0;
     virtual std::size_t purge_expired_sessions(std::int64_t now, std::int64_t idle_seconds) = 0;
+    // "Log out everywhere": ends every session of the account; returns how many.
+    virtual std::size_t delete_sessions_of(std::int64_t account_id) = 0;
 
     // Cheap liveness check for /api/v1/health; throws StoreError when unusable.
     virtual void ping() = 0;

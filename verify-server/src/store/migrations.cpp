@@ -99,6 +99,65 @@ CREATE TABLE account_events (
 );
 CREATE INDEX account_events_account_at ON account_events(account_id, at);
 )sql"},
+    {4, "portal accounts: identity types, passwords, TOTP, one-day passwords, audit log, notices",
+     R"sql(
+ALTER TABLE accounts ADD COLUMN previous_password_hash TEXT;
+-- Asia/Taipei calendar day (YYYY-MM-DD) on which the initial password works.
+ALTER TABLE accounts ADD COLUMN initial_password_day TEXT;
+ALTER TABLE accounts ADD COLUMN activated_at INTEGER;
+ALTER TABLE accounts ADD COLUMN last_password_login_at INTEGER;
+ALTER TABLE accounts ADD COLUMN last_certificate_login_at INTEGER;
+ALTER TABLE accounts ADD COLUMN status_reason TEXT;
+CREATE TABLE account_identity_types (
+  account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  identity_type  TEXT NOT NULL,
+  granted_at     INTEGER NOT NULL,
+  granted_by     TEXT NOT NULL,
+  PRIMARY KEY (account_id, identity_type)
+) WITHOUT ROWID;
+CREATE TABLE one_day_passwords (
+  id          INTEGER PRIMARY KEY,
+  account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  day         TEXT NOT NULL,
+  code_hash   TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  enabled_by  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  used_at     INTEGER
+);
+CREATE INDEX one_day_passwords_account ON one_day_passwords(account_id, day);
+CREATE TABLE totp_secrets (
+  account_id      INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+  version         INTEGER NOT NULL,
+  secret          BLOB NOT NULL,
+  created_at      INTEGER NOT NULL,
+  last_used_step  INTEGER
+);
+-- Append-only: no FK (rows outlive deleted accounts) and triggers refuse UPDATE/DELETE.
+CREATE TABLE audit_log (
+  id           INTEGER PRIMARY KEY,
+  at           INTEGER NOT NULL,
+  actor        TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  account_id   INTEGER,
+  national_id  TEXT,
+  before_json  TEXT,
+  after_json   TEXT,
+  ip           TEXT
+);
+CREATE INDEX audit_log_account_at ON audit_log(account_id, at);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TABLE expiry_notices (
+  certificate_id  INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+  days_before     INTEGER NOT NULL,
+  sent_at         INTEGER NOT NULL,
+  PRIMARY KEY (certificate_id, days_before)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -40,7 +40,10 @@ std::int64_t unix_now() {
 
 #define ACCOUNT_SELECT                                                                       \
     "SELECT id, national_id, name, birth_date, agency, unit, agency_oid, jurisdiction_oid, " \
-    "email, phone, status, locked_until, last_login_at, created_at, updated_at FROM accounts "
+    "email, phone, status, locked_until, last_login_at, created_at, updated_at, "            \
+    "password_must_change, last_password_login_at, last_certificate_login_at, "              \
+    "initial_password_day, activated_at, status_reason, failed_password_attempts, "          \
+    "password_hash IS NOT NULL FROM accounts "
 
 Account read_account(const Statement& s) {
     Account a;
@@ -59,6 +62,14 @@ Account read_account(const Statement& s) {
     a.last_login_at = s.optional_int64(12);
     a.created_at = s.int64(13);
     a.updated_at = s.int64(14);
+    a.password_must_change = s.int64(15) != 0;
+    a.last_password_login_at = s.optional_int64(16);
+    a.last_certificate_login_at = s.optional_int64(17);
+    a.initial_password_day = s.optional_text(18);
+    a.activated_at = s.optional_int64(19);
+    a.status_reason = s.optional_text(20);
+    a.failed_password_attempts = static_cast<int>(s.int64(21));
+    a.has_password = s.int64(22) != 0;
     return a;
 }
 
@@ -325,9 +336,16 @@ void SqliteAccountStore::record_login(const LoginEvent& e, const SessionRecord* 
         .bind(6, e.ip)
         .bind(7, e.user_agent)
         .run();
-    db->cached("UPDATE accounts SET last_login_at = ?2 WHERE id = ?1")
+    // Certificate and password logins are shown separately on the home page.
+    db->cached(
+          "UPDATE accounts SET last_login_at = ?2, "
+          "last_certificate_login_at = CASE WHEN ?3 = 'certificate' THEN ?2 "
+          "ELSE last_certificate_login_at END, "
+          "last_password_login_at = CASE WHEN ?3 = 'certificate' THEN last_password_login_at "
+          "ELSE ?2 END WHERE id = ?1")
         ->bind(1, e.account_id)
         .bind(2, e.at)
+        .bind(3, e.method)
         .run();
     if (session) {
         db->cached(
@@ -400,6 +418,13 @@ void SqliteAccountStore::delete_session(std::string_view id_hash) {
     auto db = pool_.acquire();
     auto turn = write_turn();
     db->cached("DELETE FROM sessions WHERE id_hash = ?1")->bind(1, id_hash).run();
+}
+
+std::size_t SqliteAccountStore::delete_sessions_of(std::int64_t account_id) {
+    auto db = pool_.acquire();
+    auto turn = write_turn();
+    db->cached("DELETE FROM sessions WHERE account_id = ?1")->bind(1, account_id).run();
+    return static_cast<std::size_t>(db->changes());
 }
 
 std::size_t SqliteAccountStore::purge_expired_sessions(std::int64_t now,

@@ -47,11 +47,15 @@ public:
     std::size_t purge_expired_sessions(std::int64_t now, std::int64_t idle_seconds) override;
 
     void ping() override;
+    std::size_t delete_sessions_of(std::int64_t account_id) override;
 
-private:
+    // For the other SQLite stores sharing this file (credentials, portal administration).
+    sqlite::ConnectionPool& pool() noexcept { return pool_; }
     // Write transactions of this process take turns here; SQLite's busy handler (which
     // sleeps) is then only needed against other processes on the same file.
     std::unique_lock<std::mutex> write_turn() { return std::unique_lock(write_mutex_); }
+
+private:
 
     sqlite::ConnectionPool pool_;
     std::mutex write_mutex_;
