@@ -21,31 +21,19 @@
   var pending = Object.create(null);
   var counter = 0;
 
-  var ErrorCodes = Object.freeze({
-    BAD_REQUEST: 'ERR_BAD_REQUEST',
-    TOO_LARGE: 'ERR_TOO_LARGE',
-    UNKNOWN_COMMAND: 'ERR_UNKNOWN_COMMAND',
-    ORIGIN_NOT_ALLOWED: 'ERR_ORIGIN_NOT_ALLOWED',
-    PCSC_UNAVAILABLE: 'ERR_PCSC_UNAVAILABLE',
-    NO_READER: 'ERR_NO_READER',
-    NO_CARD: 'ERR_NO_CARD',
-    CARD_REMOVED: 'ERR_CARD_REMOVED',
-    UNSUPPORTED_CARD: 'ERR_UNSUPPORTED_CARD',
-    CERTIFICATE_NOT_FOUND: 'ERR_CERTIFICATE_NOT_FOUND',
-    CERTIFICATE_EXPIRED: 'ERR_CERTIFICATE_EXPIRED',
-    PIN_INCORRECT: 'ERR_PIN_INCORRECT',
-    PIN_BLOCKED: 'ERR_PIN_BLOCKED',
-    PIN_FORMAT: 'ERR_PIN_FORMAT',
-    USER_CANCELLED: 'ERR_USER_CANCELLED',
-    TIMEOUT: 'ERR_TIMEOUT',
-    BUSY: 'ERR_BUSY',
-    CARD_ERROR: 'ERR_CARD_ERROR',
-    INTERNAL: 'ERR_INTERNAL',
-    HOST_NOT_FOUND: 'ERR_HOST_NOT_FOUND',
-    HOST_FORBIDDEN: 'ERR_HOST_FORBIDDEN',
-    HOST_EXITED: 'ERR_HOST_EXITED',
-    EXTENSION_UNAVAILABLE: 'ERR_EXTENSION_UNAVAILABLE'
-  });
+  /* The error codes: those of the extension's background/errors.js (the one source of truth),
+     each 'ERR_' + name. Listed here again so that this file stays self-contained for portals;
+     tests/e2e/unit/page-api-codes.test.mjs fails when the two differ. */
+  var CODE_NAMES = [
+    'BAD_REQUEST', 'TOO_LARGE', 'UNKNOWN_COMMAND', 'ORIGIN_NOT_ALLOWED', 'PCSC_UNAVAILABLE',
+    'NO_READER', 'NO_CARD', 'CARD_REMOVED', 'UNSUPPORTED_CARD', 'CERTIFICATE_NOT_FOUND',
+    'CERTIFICATE_EXPIRED', 'PIN_INCORRECT', 'PIN_BLOCKED', 'PIN_FORMAT', 'USER_CANCELLED', 'TIMEOUT',
+    'BUSY', 'CARD_ERROR', 'INTERNAL', 'HOST_NOT_FOUND', 'HOST_FORBIDDEN', 'HOST_EXITED',
+    'EXTENSION_UNAVAILABLE'
+  ];
+  var ErrorCodes = {};
+  CODE_NAMES.forEach(function (name) { ErrorCodes[name] = 'ERR_' + name; });
+  Object.freeze(ErrorCodes);
 
   function PKIBridgeError(code, message, details) {
     var e = new Error(message || code);

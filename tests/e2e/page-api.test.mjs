@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { clickAndClose, launch, nextPrompt, openssl, readLog, screenshot, startServers, TEST_PIN, until } from './lib/harness.mjs';
+import { call, clickAndClose, launch, nextPrompt, openssl, readLog, screenshot, startServers, TEST_PIN, until } from './lib/harness.mjs';
 import { setupDouble } from './lib/double.mjs';
 
 let servers, double, browser, page;
@@ -25,18 +25,6 @@ after(async () => {
   await servers?.close();
   double?.cleanup();
 });
-
-const call = (p, fn, ...args) =>
-  p.evaluate(
-    async ([src, a]) => {
-      try {
-        return { ok: true, value: await (0, eval)(src)(...a) };
-      } catch (e) {
-        return { ok: false, code: e.code, message: e.message, details: e.details };
-      }
-    },
-    [fn.toString(), args],
-  );
 
 function verifyDetached(pkcs7B64, content) {
   const sig = path.join(double.dir, 'sig.der');

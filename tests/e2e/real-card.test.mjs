@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { clickAndClose, launch, nextPrompt, openssl, screenshot, startServers, tempDir } from './lib/harness.mjs';
+import { call, clickAndClose, launch, nextPrompt, openssl, screenshot, startServers, tempDir } from './lib/harness.mjs';
 import { apduLines, realHost, startCardEnv } from './lib/real.mjs';
 
 let card, servers, browser, page, dir;
@@ -31,18 +31,6 @@ after(async () => {
   await card?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-const call = (p, fn, ...args) =>
-  p.evaluate(
-    async ([src, a]) => {
-      try {
-        return { ok: true, value: await (0, eval)(src)(...a) };
-      } catch (e) {
-        return { ok: false, code: e.code, message: e.message, details: e.details };
-      }
-    },
-    [fn.toString(), args],
-  );
 
 function cmsVerify(b64, content) {
   const sig = path.join(dir, `sig-${Date.now()}.der`);

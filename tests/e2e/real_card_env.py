@@ -2,7 +2,10 @@
 """For the real end-to-end browser tests: a private pcscd with a virtual PIV card inserted
 (tests/support/pcsc_env.py), kept up until stdin closes or SIGTERM, then stopped (only what it
 started). Prints one JSON line first: the pcscd socket (PCSCLITE_CSOCK_NAME), the reader, the
-card's CA root and chain, its PIN and serial, the APDU log.
+card's CA root and chain, its PIN and serial, the APDU log. Then it reads commands, one a line:
+`remove` pulls the card out of the reader, `insert` puts it back; each is answered with one JSON
+line once pcscd has seen the change ({"ok": true, "present": bool} or {"ok": false, "error": …}).
+`remove-now` pulls the card and answers at once, before pcscd's next poll (about 0.4 s) sees it.
 
 Usage: real_card_env.py PKCS_TOOL [KEY]   (KEY: ec-p256 (default), rsa-2048, ...)
 """
@@ -15,6 +18,25 @@ import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "support"))
 from pcsc_env import PcscEnv, make_card  # noqa: E402
+
+
+def serve_commands(card) -> None:
+    """remove / insert the card on request; every reply waits until pcscd has seen it."""
+    actions = {"remove": card.remove, "insert": card.insert,
+               "remove-now": lambda: card.remove(wait=False)}
+    for line in sys.stdin:
+        command = line.strip()
+        if not command:
+            continue
+        action = actions.get(command)
+        try:
+            if action is None:
+                raise ValueError(f"unknown command {command!r} (remove, insert)")
+            action()
+            reply = {"ok": True, "present": not card.removed}
+        except Exception as e:  # report, keep serving: the test decides what a failure means
+            reply = {"ok": False, "error": str(e)}
+        print(json.dumps(reply), flush=True)
 
 
 def main() -> int:
@@ -39,7 +61,7 @@ def main() -> int:
                 "info": info,
                 "apduLog": str(card.log_path),
             }), flush=True)
-            sys.stdin.read()  # the test closes stdin (or sends SIGTERM) when it is done
+            serve_commands(card)  # until the test closes stdin (or sends SIGTERM)
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -6,6 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:?usage: setup-node.sh DEST}
 mkdir -p "$dest"
+dest=$(cd "$dest" && pwd) # absolute: the stamp is written after a cd
 stamp="$dest/node_modules/.pkibridge-lock.sha256"
 want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$dest/node_modules/playwright-core" ]; then

@@ -1,5 +1,8 @@
 #include "pcsc/card_connection.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <reader.h>
 
 #include "apdu/apdu_error.hpp"
@@ -44,14 +47,22 @@ CardConnection::~CardConnection() {
 void CardConnection::fail(LONG rv, std::string_view what) {
     // Readers report a pulled card in many ways (comm errors, unresponsive card);
     // asking for the status tells what really happened.
+    // pcscd notices a removal only at its next presence poll (about 0.4 s), so a command
+    // sent just after the card left fails (SCARD_E_NOT_TRANSACTED) while the status still
+    // says "present": keep asking for a little while before calling the card unresponsive.
     const PcscFailure failure = classify(rv);
     if (failure == PcscFailure::UnresponsiveCard || failure == PcscFailure::Other) {
-        DWORD state = 0, protocol = 0, atr_len = MAX_ATR_SIZE, name_len = 0;
-        BYTE atr[MAX_ATR_SIZE];
-        const LONG status =
-            SCardStatus(card_, nullptr, &name_len, &state, &protocol, atr, &atr_len);
-        if (status != SCARD_S_SUCCESS) throw_pcsc(status, what);
-        if (!(state & SCARD_PRESENT)) throw_pcsc(SCARD_W_REMOVED_CARD, what);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+        for (;;) {
+            DWORD state = 0, protocol = 0, atr_len = MAX_ATR_SIZE, name_len = 0;
+            BYTE atr[MAX_ATR_SIZE];
+            const LONG status =
+                SCardStatus(card_, nullptr, &name_len, &state, &protocol, atr, &atr_len);
+            if (status != SCARD_S_SUCCESS) throw_pcsc(status, what);
+            if (!(state & SCARD_PRESENT)) throw_pcsc(SCARD_W_REMOVED_CARD, what);
+            if (std::chrono::steady_clock::now() >= deadline) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
     }
     throw_pcsc(rv, what);
 }

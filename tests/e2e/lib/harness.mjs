@@ -205,6 +205,22 @@ export async function until(fn, what, timeout = 10_000) {
   }
 }
 
+/**
+ * Runs `fn(...args)` inside the page (e.g. a PKIBridge call) and reports how it ended:
+ * { ok: true, value } or { ok: false, code, message, details } (the page API's typed error).
+ */
+export const call = (p, fn, ...args) =>
+  p.evaluate(
+    async ([src, a]) => {
+      try {
+        return { ok: true, value: await (0, eval)(src)(...a) };
+      } catch (e) {
+        return { ok: false, code: e.code, message: e.message, details: e.details };
+      }
+    },
+    [fn.toString(), args],
+  );
+
 /** Clicks a button that closes its own window (Cancel): a closed page is the expected end. */
 export async function clickAndClose(page, selector) {
   await page.click(selector, { noWaitAfter: true }).catch((err) => {

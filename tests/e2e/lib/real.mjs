@@ -11,7 +11,8 @@ export const pkcsTool = process.env.PKIBRIDGE_PKCS_TOOL;
 
 /**
  * Starts the card environment; resolves with its description (socket, reader, caRoot, chain,
- * pin, info.cardSerial, apduLog) and stop().
+ * pin, info.cardSerial, apduLog), remove() / insert() (resolve once pcscd has seen the change;
+ * remove({wait: false}) at once, before it has) and stop().
  */
 export function startCardEnv({ key = 'ec-p256', timeoutMs = 120_000 } = {}) {
   const proc = spawn('python3', [path.join(here, '..', 'real_card_env.py'), pkcsTool, key], {
@@ -20,17 +21,32 @@ export function startCardEnv({ key = 'ec-p256', timeoutMs = 120_000 } = {}) {
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   return new Promise((resolve, reject) => {
     let buffer = '';
+    let env = null;
+    const replies = []; // resolvers of the commands sent, in order (one JSON line each)
     const timer = setTimeout(() => {
       proc.kill('SIGTERM');
       reject(new Error('the card environment did not start'));
     }, timeoutMs);
     proc.stdout.on('data', (chunk) => {
       buffer += chunk;
-      const nl = buffer.indexOf('\n');
-      if (nl < 0) return;
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (env) replies.shift()?.(JSON.parse(line));
+        else ready(JSON.parse(line));
+      }
+    });
+    const command = (name) =>
+      new Promise((done, fail) => {
+        replies.push((reply) => (reply.ok ? done(reply) : fail(new Error(`card ${name}: ${reply.error}`))));
+        proc.stdin.write(`${name}\n`);
+      });
+    const ready = (description) => {
       clearTimeout(timer);
-      const env = JSON.parse(buffer.slice(0, nl));
+      env = description;
       env.trustAnchor = env.caRoot ?? env.chain;
+      env.remove = ({ wait = true } = {}) => command(wait ? 'remove' : 'remove-now');
+      env.insert = () => command('insert');
       env.stop = async () => {
         proc.stdin.end(); // the environment stops its pcscd and card, and exits
         const t = setTimeout(() => proc.kill('SIGTERM'), 15_000);
@@ -38,7 +54,7 @@ export function startCardEnv({ key = 'ec-p256', timeoutMs = 120_000 } = {}) {
         clearTimeout(t);
       };
       resolve(env);
-    });
+    };
     proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the card environment exited (${code}) before it was ready`));
