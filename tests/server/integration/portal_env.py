@@ -22,7 +22,13 @@ class SmtpSink:
     """A real SMTP server on 127.0.0.1 that keeps every message it receives."""
 
     def __init__(self):
-        from aiosmtpd.controller import Controller  # python3-aiosmtpd
+        try:
+            from aiosmtpd.controller import Controller  # python3-aiosmtpd
+        except ImportError:
+            # A python3 other than Debian's (e.g. pyenv first on PATH): use the Debian package.
+            import sys
+            sys.path.append("/usr/lib/python3/dist-packages")
+            from aiosmtpd.controller import Controller
 
         self.messages = []
         self._lock = threading.Lock()

@@ -1,5 +1,7 @@
 #include "cli/account_commands.hpp"
 
+#include <algorithm>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -12,6 +14,9 @@
 #include "pkibridge/pkcs/errors.hpp"
 #include "pkibridge/pkcs/time_util.hpp"
 #include "services/account_service.hpp"
+#include "services/admin/admin_service.hpp"
+#include "services/admin/catalogue.hpp"
+#include "store/portal/admin_store.hpp"
 #include "store/sqlite_account_store.hpp"
 
 namespace pkibridge::server {
@@ -30,6 +35,7 @@ struct AddOptions {
     std::string cert;
     bool force = false;
     bool json = false;
+    std::vector<std::string> identity_types;
 };
 
 std::unique_ptr<AccountStore> open_store(const CommonOptions& o) {
@@ -113,6 +119,58 @@ void optional_option(CLI::App* cmd, const std::string& name, std::optional<T>& t
         name, [&target](const T& v) { target = v; }, help);
 }
 
+// Identity types from the portal catalogue (the configured one with --config, else the
+// installed / source-tree copy), written with an audit row (actor "cli").
+void check_identity_types(const CommonOptions& o, std::vector<std::string>& types) {
+    std::filesystem::path configured;
+    if (!o.config.empty()) configured = load_config_file(o.config).portal.catalogue;
+    const Catalogue catalogue = Catalogue::load(locate_catalogue(configured));
+    for (const auto& t : types)
+        if (!catalogue.has_identity_type(t))
+            throw ServiceError(ErrorKind::BadRequest, "unknown-identity-type",
+                               "identity type '" + t + "' is not in the catalogue");
+    std::sort(types.begin(), types.end());
+    types.erase(std::unique(types.begin(), types.end()), types.end());
+}
+
+void grant_identity_types(AccountStore& store, const CommonOptions& o, std::int64_t id,
+                          std::vector<std::string> types) {
+    check_identity_types(o, types);
+    auto* sqlite_store = dynamic_cast<SqliteAccountStore*>(&store);
+    if (!sqlite_store) throw ConfigError("identity types need the SQLite account store");
+    SqliteAdminStore admin(*sqlite_store);
+    auto before = admin.get(id);
+    if (!before) throw StoreError(StoreError::Kind::NotFound, "no account " + std::to_string(id));
+    AuditEntry e;
+    e.at = static_cast<std::int64_t>(std::time(nullptr));
+    e.actor = "cli";
+    e.action = "account.identity-types";
+    e.account_id = id;
+    e.national_id = before->account.national_id;
+    e.before = AdminService::snapshot(*before);
+    AdminAccount after = *before;
+    after.identity_types = types;
+    e.after = AdminService::snapshot(after);
+    admin.set_identity_types(id, types, e.at, "cli", e);
+}
+
+// The portal's audit trail also records accounts made on the command line.
+void audit_cli_create(AccountStore& store, std::int64_t id) {
+    auto* sqlite_store = dynamic_cast<SqliteAccountStore*>(&store);
+    if (!sqlite_store) return;
+    SqliteAdminStore admin(*sqlite_store);
+    auto created = admin.get(id);
+    if (!created) return;
+    AuditEntry e;
+    e.at = static_cast<std::int64_t>(std::time(nullptr));
+    e.actor = "cli";
+    e.action = "account.create";
+    e.account_id = id;
+    e.national_id = created->account.national_id;
+    e.after = AdminService::snapshot(*created);
+    admin.append_audit(std::move(e));
+}
+
 }  // namespace
 
 void add_account_commands(CLI::App& app, int& result) {
@@ -140,6 +198,10 @@ void add_account_commands(CLI::App& app, int& result) {
     add_cmd->add_option("--role", add->profile.roles, "a role (repeatable)")
         ->allow_extra_args(false);
     add_cmd->add_flag("--force", add->force, "register a certificate whose ID digits differ");
+    add_cmd
+        ->add_option("--identity-type", add->identity_types,
+                     "grant an identity type from the portal catalogue (repeatable)")
+        ->allow_extra_args(false);
     add_cmd->add_flag("--json", add->json, "print the account as JSON");
     add_cmd->callback([add, &result] {
         result = guarded([&] {
@@ -148,7 +210,17 @@ void add_account_commands(CLI::App& app, int& result) {
             std::optional<pkcs::Certificate> cert;
             if (!add->cert.empty()) cert = pkcs::Certificate::load(add->cert);
             auto store = open_store(add->common);
+            for (auto& r : add->profile.roles) {
+                if (r != "super-admin" && r != "registration-admin" && r != "user")
+                    throw ServiceError(
+                        ErrorKind::BadRequest, "invalid-role",
+                        "unknown role '" + r + "' (super-admin, registration-admin, user)");
+            }
+            check_identity_types(add->common, add->identity_types);  // before creating
             Account a = AccountService(*store).create(add->profile, cert, add->force, "cli");
+            if (!add->identity_types.empty())
+                grant_identity_types(*store, add->common, a.id, add->identity_types);
+            audit_cli_create(*store, a.id);
             if (add->json) {
                 std::cout << account_json(a, store->certificates_of(a.id)).dump(2) << "\n";
             } else {
@@ -202,6 +274,32 @@ void add_account_commands(CLI::App& app, int& result) {
             if (!a) throw StoreError(StoreError::Kind::NotFound, "no account " + st->id);
             store->set_account_status(a->id, parse_account_status(st->status), "cli");
             std::cout << st->id << " is now " << st->status << "\n";
+        });
+    });
+
+    // account grant
+    struct GrantOptions {
+        CommonOptions common;
+        std::string id;
+        std::vector<std::string> identity_types;
+    };
+    auto gr = std::make_shared<GrantOptions>();
+    auto* gr_cmd = account->add_subcommand(
+        "grant", "set the account's identity types (from the portal catalogue)");
+    add_common(gr_cmd, gr->common);
+    gr_cmd->add_option("--id", gr->id, "national ID number of the account")->required();
+    gr_cmd
+        ->add_option("--identity-type", gr->identity_types,
+                     "identity type (repeatable; none clears them all)")
+        ->allow_extra_args(false);
+    gr_cmd->callback([gr, &result] {
+        result = guarded([&] {
+            auto store = open_store(gr->common);
+            auto a = store->account_by_national_id(gr->id);
+            if (!a) throw StoreError(StoreError::Kind::NotFound, "no account " + gr->id);
+            grant_identity_types(*store, gr->common, a->id, gr->identity_types);
+            std::cout << gr->id << " now holds " << gr->identity_types.size()
+                      << " identity type(s)\n";
         });
     });
 

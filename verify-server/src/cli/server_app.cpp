@@ -23,6 +23,16 @@
 #include "services/session_service.hpp"
 #include "services/verification_service.hpp"
 #include "store/sqlite_account_store.hpp"
+#include "store/portal/audit_store.hpp"  // admin
+#include "services/admin/admin_parts.hpp"  // admin
+#include "services/auth/captcha_service.hpp"                   // auth
+#include "services/auth/certificate_registration_service.hpp"  // auth
+#include "services/auth/credential_service.hpp"                // auth
+#include "services/auth/one_day_password_service.hpp"          // auth
+#include "services/auth/password_login_service.hpp"            // auth
+#include "services/auth/totp_service.hpp"                      // auth
+#include "services/mail/smtp_mailer.hpp"                       // auth
+#include "store/portal/credential_store.hpp"                   // auth
 
 namespace pkibridge::server {
 
@@ -169,6 +179,38 @@ int run_server(const ServerConfig& config) {
     }
     PortalServices portal{PortalCalendar(config.portal.utc_offset_minutes)};
     // Portal services are created here (see services/portal_services.hpp).
+    SqliteAuditLog audit_log(store, clock);  // admin
+    portal.audit = &audit_log;
+
+    // auth: mail, passwords, CAPTCHA, password logins, TOTP, one-day passwords,
+    // certificate registration (services/auth/).
+    SmtpMailer mailer(config.smtp, clock);  // auth
+    portal.mailer = &mailer;
+    if (!mailer.enabled()) log_warn("smtp.url is empty: the portal cannot send e-mail");
+    CredentialStore credential_store(store);  // auth
+    CredentialService credentials(credential_store, config.portal, clock, portal);
+    CaptchaService captchas(clock, config.portal.captcha_lifetime_seconds);
+    TotpService totp(credential_store, config.portal, clock, portal);
+    PasswordLoginService password_login(store, credential_store, credentials, totp, captchas,
+                                        sessions, config.portal, clock, portal, metrics);
+    OneDayPasswordService one_day_passwords(credential_store, store, config, clock, portal);
+    CertificateRegistrationService certificate_registration(login, store, credential_store,
+                                                            clock, portal);
+    portal.credentials = &credentials;
+    portal.captchas = &captchas;
+    portal.password_login = &password_login;
+    portal.totp = &totp;
+    portal.one_day_passwords = &one_day_passwords;
+    portal.certificate_registration = &certificate_registration;
+
+    // admin: catalogue, administration service and scheduled jobs. Needs the auth part's
+    // CredentialService (initial passwords, unlock) and reads portal.mailer, so it comes
+    // after both.
+    AdminParts admin_parts(config, store, credentials, audit_log, portal.mailer, clock,
+                           portal.calendar);
+    portal.admin = &admin_parts.service;
+    portal.jobs = &admin_parts.jobs;
+    admin_parts.jobs.start_background();
 
     ApiContext context{config,   clock,    metrics, store, challenges, sessions,
                        verifier, login,    crls,    portal, !config.insecure_http};

@@ -219,6 +219,18 @@ void HttpServer::preflight(HttpHandler handler) {
         });
 }
 
+bool HttpServer::mount_directory(const std::string& mount, const std::filesystem::path& dir,
+                                 const std::map<std::string, std::string>& mime_types,
+                                 HttpHandler on_file) {
+    for (const auto& [ext, type] : mime_types)
+        server_->set_file_extension_and_mimetype_mapping(ext, type);
+    server_->set_file_request_handler(
+        [h = std::move(on_file)](const httplib::Request& req, httplib::Response& res) {
+            guarded(h, req, res);
+        });
+    return server_->set_mount_point(mount, dir.string());
+}
+
 bool HttpServer::valid() const {
     return server_ && server_->is_valid();
 }

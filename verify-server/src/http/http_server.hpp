@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,6 +34,12 @@ public:
     void post(const std::string& path, HttpHandler handler);
     // CORS preflight (OPTIONS) for every registered path.
     void preflight(HttpHandler handler);
+    // Serves the files below `dir` at `mount` for GET/HEAD (httplib's mount point: looked up
+    // before the exact routes, ".." cannot leave `dir`, a folder is never listed). MIME types
+    // by file extension (without the dot) from `mime_types`. `on_file` runs on every file
+    // response before it is sent: headers, or res.status >= 400 to refuse the file.
+    bool mount_directory(const std::string& mount, const std::filesystem::path& dir,
+                         const std::map<std::string, std::string>& mime_types, HttpHandler on_file);
 
     bool valid() const;
     // Binds the listening socket; returns the port (useful with port 0) or -1.

@@ -42,7 +42,8 @@ LoginResult LoginService::login_with_certificate(const nlohmann::json& token,
     }
 }
 
-LoginResult LoginService::run(const nlohmann::json& token_json, const ClientInfo& client) {
+VerifiedToken LoginService::verify_token(const nlohmann::json& token_json,
+                                         const ClientInfo& client) {
     // 1. Token shape: JSON members and base64, then the DER of the certificate and of the
     //    CMS (each decoded once here and reused by every later check).
     LoginToken token = parse_login_token(token_json);
@@ -119,21 +120,27 @@ LoginResult LoginService::run(const nlohmann::json& token_json, const ClientInfo
         reject(ErrorKind::Unauthenticated, std::string(path.path.reason()),
                "certificate: " + path.path.message);
     }
+    return VerifiedToken{std::move(*certificate), fingerprint, path.from_cache};
+}
+
+LoginResult LoginService::run(const nlohmann::json& token_json, const ClientInfo& client) {
+    VerifiedToken verified = verify_token(token_json, client);
+    const std::int64_t now = clock_.now_unix();
     // 8. Registered to an account that may log in.
     std::optional<Account> account;
     std::optional<RegisteredCertificate> registration;
-    check_account(*certificate, fingerprint, account, registration);
+    check_account(verified.certificate, verified.fingerprint, account, registration);
 
     LoginEvent event;
     event.account_id = account->id;
     event.at = now;
     event.method = "certificate";
     event.certificate_sha256 = registration->sha256;
-    event.certificate_subject = certificate->subject();
+    event.certificate_subject = verified.certificate.subject();
     if (!client.ip.empty()) event.ip = client.ip;
     if (!client.user_agent.empty()) event.user_agent = client.user_agent.substr(0, 512);
     LoginResult result{sessions_.create_with_login(event), std::move(*account),
-                       std::move(*certificate), path.from_cache};
+                       std::move(verified.certificate), verified.path_from_cache};
     return result;
 }
 

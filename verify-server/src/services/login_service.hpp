@@ -36,6 +36,14 @@ struct LoginResult {
     bool path_from_cache = false;
 };
 
+// A token whose signature, nonce, origin, time and certificate chain all checked out
+// (steps 1-7 of a certificate login), before any account lookup.
+struct VerifiedToken {
+    pkcs::Certificate certificate;
+    std::string fingerprint;  // lowercase hex SHA-256 of the DER
+    bool path_from_cache = false;
+};
+
 class LoginService {
 public:
     LoginService(LoginPolicy policy, ChallengeStore& challenges, VerificationService& verifier,
@@ -44,6 +52,10 @@ public:
 
     // `token` is the request's "token" member. Throws ServiceError on every rejection.
     LoginResult login_with_certificate(const nlohmann::json& token, const ClientInfo& client);
+
+    // Steps 1-7 only (consumes the nonce): certificate registration on the portal reuses
+    // them. Throws the same ServiceErrors as login_with_certificate.
+    VerifiedToken verify_token(const nlohmann::json& token, const ClientInfo& client);
 
 private:
     LoginResult run(const nlohmann::json& token, const ClientInfo& client);
