@@ -16,7 +16,10 @@
 #include "services/account_service.hpp"
 #include "services/admin/admin_service.hpp"
 #include "services/admin/catalogue.hpp"
+#include "services/auth/credential_service.hpp"
+#include "services/portal_services.hpp"
 #include "store/portal/admin_store.hpp"
+#include "store/portal/credential_store.hpp"
 #include "store/sqlite_account_store.hpp"
 
 namespace pkibridge::server {
@@ -154,6 +157,23 @@ void grant_identity_types(AccountStore& store, const CommonOptions& o, std::int6
     admin.set_identity_types(id, types, e.at, "cli", e);
 }
 
+// A pending account made on the command line (e.g. the first super administrator, before
+// anyone can log in to the administration pages) gets the initial password for today,
+// exactly like an account an administrator creates, so its holder activates it through
+// the portal. Returns the portal day on which the initial password works.
+std::string give_initial_password(AccountStore& store, const CommonOptions& o, const Account& a) {
+    auto* sqlite_store = dynamic_cast<SqliteAccountStore*>(&store);
+    if (!sqlite_store) throw ConfigError("initial passwords need the SQLite account store");
+    const ServerConfig config = o.config.empty() ? ServerConfig{} : load_config_file(o.config);
+    SystemClock clock;
+    PortalServices portal{PortalCalendar(config.portal.utc_offset_minutes)};
+    CredentialStore credential_store(*sqlite_store);
+    CredentialService credentials(credential_store, config.portal, clock, portal);
+    const std::string day = portal.calendar.today(clock);
+    credentials.set_initial_password(a.id, a.national_id, *a.birth_date, day);
+    return day;
+}
+
 // The portal's audit trail also records accounts made on the command line.
 void audit_cli_create(AccountStore& store, std::int64_t id) {
     auto* sqlite_store = dynamic_cast<SqliteAccountStore*>(&store);
@@ -179,7 +199,10 @@ void add_account_commands(CLI::App& app, int& result) {
 
     // account add
     auto add = std::make_shared<AddOptions>();
-    auto* add_cmd = account->add_subcommand("add", "create an account (active by default)");
+    auto* add_cmd = account->add_subcommand(
+        "add",
+        "create an account (active by default; --status pending with --birth-date gives it "
+        "the initial password for today, to activate through the portal)");
     add_common(add_cmd, add->common);
     add_cmd->add_option("--id", add->profile.national_id, "national ID number, e.g. A123456789")
         ->required();
@@ -220,6 +243,9 @@ void add_account_commands(CLI::App& app, int& result) {
             Account a = AccountService(*store).create(add->profile, cert, add->force, "cli");
             if (!add->identity_types.empty())
                 grant_identity_types(*store, add->common, a.id, add->identity_types);
+            std::optional<std::string> initial_day;
+            if (a.status == AccountStatus::Pending && a.birth_date)
+                initial_day = give_initial_password(*store, add->common, a);
             audit_cli_create(*store, a.id);
             if (add->json) {
                 std::cout << account_json(a, store->certificates_of(a.id)).dump(2) << "\n";
@@ -227,6 +253,11 @@ void add_account_commands(CLI::App& app, int& result) {
                 std::cout << "created account " << a.id << " " << a.national_id << " ("
                           << account_status_name(a.status) << ")"
                           << (cert ? ", certificate " + cert->sha256_fingerprint() : "") << "\n";
+                if (initial_day) {
+                    std::cout << "initial password (\"MmDd\" + birth MMDD + the ID's last four) "
+                                 "works on "
+                              << *initial_day << " only\n";
+                }
             }
         });
     });
