@@ -10,7 +10,7 @@ packages=(
   # libraries
   libssl-dev openssl nlohmann-json3-dev libcpp-httplib-dev catch2 libcli11-dev
   libpcsclite-dev libsqlite3-dev sqlite3 libsodium-dev liboath-dev libqrencode-dev
-  libcurl4-openssl-dev zlib1g-dev
+  libcurl4-openssl-dev zlib1g-dev libp11-kit-dev
   # smart-card stack used by the tests and the demo
   pcscd pcsc-tools vsmartcard-vpcd opensc yubico-piv-tool softhsm2
   # test and benchmark tools

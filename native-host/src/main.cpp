@@ -10,6 +10,7 @@
 #include "config/config_loader.hpp"
 #include "core/log.hpp"
 #include "core/version.hpp"
+#include "drivers/pkcs11_drivers.hpp"
 #include "messaging/host_server.hpp"
 
 namespace {
@@ -78,6 +79,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (options.config.log.enabled) log::enable(options.config.log.level, options.config.log.file);
+    // Modules load on first use and are finalised when main returns.
+    const drivers::Pkcs11Scope pkcs11(options.config);
     log::info(std::string("pkibridge-host ") + std::string(kHostVersion) + " started");
 
     try {

@@ -7,6 +7,8 @@ namespace pkibridge::host::commands {
 
 std::string driver_name(const card::Token& token) {
     std::string name = token.description().card_type;
+    // "PKCS#11:<manufacturer>/<model>" -> "pkcs11": one driver, whatever the module.
+    if (name.rfind("PKCS#11:", 0) == 0) return "pkcs11";
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return name;
 }

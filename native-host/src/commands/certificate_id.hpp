@@ -12,7 +12,7 @@ namespace pkibridge::host::commands {
 
 struct CertificateIdParts {
     std::string fingerprint;  // 64 lowercase hex digits
-    std::string driver;       // "piv"
+    std::string driver;       // "piv", "pkcs11"
     std::string key_ref;      // "9c"
 };
 

@@ -3,8 +3,53 @@
 #include "config/origin.hpp"
 #include "core/version.hpp"
 #include "pcsc/pcsc_error.hpp"
+#include "pkcs11/module_registry.hpp"
+#include "pkcs11/slot_summary.hpp"
 
 namespace pkibridge::host::commands {
+namespace {
+
+// Every PKCS#11 module the host tried: loaded (with its slots, unless a card operation runs)
+// or the reason it could not be used.
+nlohmann::json pkcs11_status(bool may_probe) {
+    nlohmann::json modules = nlohmann::json::array();
+    const auto reports = pkcs11::ModuleRegistry::instance().report();
+    const auto loaded = pkcs11::ModuleRegistry::instance().modules();
+    for (const auto& report : reports) {
+        nlohmann::json entry = {{"path", report.spec.path},
+                                {"source", std::string(pkcs11::source_name(report.spec.source))},
+                                {"loaded", report.loaded}};
+        if (!report.loaded) entry["error"] = report.error;
+        if (report.loaded) entry["library"] = report.library;
+        if (report.loaded && may_probe) {
+            for (const auto& module : loaded) {
+                if (module->path() != report.spec.path) continue;
+                nlohmann::json slots = nlohmann::json::array();
+                try {
+                    for (const auto& s :
+                         pkcs11::recent_slot_summaries(*module, std::chrono::seconds(1)))
+                        slots.push_back(
+                            {{"slot", s.slot},
+                             {"description", s.description},
+                             {"tokenPresent", s.token_present},
+                             {"tokenLabel", s.token_present ? nlohmann::json(s.token_label)
+                                                            : nlohmann::json(nullptr)},
+                             {"cardType", s.token_present
+                                              ? nlohmann::json("PKCS#11:" + s.token_model)
+                                              : nlohmann::json(nullptr)},
+                             {"pinPad", s.pin_pad}});
+                    entry["slots"] = std::move(slots);
+                } catch (const std::exception& e) {
+                    entry["slotsError"] = e.what();
+                }
+            }
+        }
+        modules.push_back(std::move(entry));
+    }
+    return modules;
+}
+
+}  // namespace
 
 nlohmann::json run_status(const config::HostConfig* config, const std::string* config_error,
                           const protocol::Request& request, StatusProbe& probe,
@@ -53,6 +98,7 @@ nlohmann::json run_status(const config::HostConfig* config, const std::string* c
         readers = nlohmann::json::array();
     }
     result["readers"] = std::move(readers);
+    result["pkcs11Modules"] = pkcs11_status(!card_operation_running);
     result["busy"] = card_operation_running;
     return result;
 }

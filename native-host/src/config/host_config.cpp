@@ -89,8 +89,25 @@ HostConfig parse_config(const json& document, const std::string& source) {
             if (!value.is_boolean()) fail(source, "\"userOriginsAllowed\" must be true or false");
             config.user_origins_allowed = value.get<bool>();
         } else if (key == "pkcs11Modules") {
-            if (!value.is_array()) fail(source, "\"pkcs11Modules\" must be an array");
-            config.pkcs11_modules = value;
+            if (!value.is_array())
+                fail(source, "\"pkcs11Modules\" must be an array of module paths");
+            for (const auto& entry : value) {
+                if (!entry.is_string() || entry.get<std::string>().empty() ||
+                    entry.get<std::string>().size() > 4096)
+                    fail(source, "\"pkcs11Modules\" entries must be module paths (strings)");
+                config.pkcs11_modules.push_back(entry.get<std::string>());
+            }
+        } else if (key == "pkcs11DefaultModules") {
+            if (!value.is_boolean()) fail(source, "\"pkcs11DefaultModules\" must be true or false");
+            config.pkcs11_default_modules = value.get<bool>();
+        } else if (key == "preferredDriver") {
+            const std::string name = value.is_string() ? value.get<std::string>() : "";
+            if (name == "builtin")
+                config.preferred_driver = HostConfig::PreferredDriver::Builtin;
+            else if (name == "pkcs11")
+                config.preferred_driver = HostConfig::PreferredDriver::Pkcs11;
+            else
+                fail(source, "\"preferredDriver\" must be \"builtin\" or \"pkcs11\"");
         } else if (key == "$comment" || key == "_comment") {
             // free text for administrators
         } else {

@@ -35,8 +35,14 @@ struct HostConfig {
     LogConfig log;
     std::filesystem::path ca_certificates;  // PEM bundle for includeChain; empty: none
     bool user_origins_allowed = true;       // system file: may the user file add origins?
-    nlohmann::json pkcs11_modules = nlohmann::json::array();  // accepted, not used yet
-    std::vector<std::string> sources;                         // files the configuration came from
+    // PKCS#11 modules to load (paths, or library names dlopen finds), before the defaults.
+    std::vector<std::string> pkcs11_modules;
+    // Also the HiCOS/OpenSC well-known paths and p11-kit's registry.
+    bool pkcs11_default_modules = true;
+    // Which driver lists a card reachable both as PIV and through a PKCS#11 module.
+    enum class PreferredDriver { Builtin, Pkcs11 };
+    PreferredDriver preferred_driver = PreferredDriver::Builtin;
+    std::vector<std::string> sources;  // files the configuration came from
 };
 
 // The configuration is invalid; the message names the file and the offending setting.

@@ -4,9 +4,12 @@
 #include "card/card_error.hpp"
 #include "card/pcsc_card_channel.hpp"
 #include "core/log.hpp"
+#include "drivers/duplicate_keys.hpp"
+#include "drivers/pkcs11_drivers.hpp"
 #include "pcsc/card_connection.hpp"
 #include "pcsc/pcsc_error.hpp"
 #include "piv/piv_token.hpp"
+#include "pkcs11/pkcs11_tokens.hpp"
 
 namespace pkibridge::host::drivers {
 
@@ -15,6 +18,20 @@ std::unique_ptr<card::Token> open_pcsc_token(pcsc::PcscContext& context,
     auto channel =
         std::make_unique<card::PcscCardChannel>(pcsc::CardConnection::connect(context, reader));
     return piv::PivToken::open(std::move(channel));
+}
+
+void add_pkcs11_tokens(PcscTokens& out) {
+    pkcs11::Pkcs11Tokens found = pkcs11::open_pkcs11_tokens();
+    out.readers += found.slots;
+    if (found.tokens.empty()) return;
+    // The preferred driver's tokens come first, so they keep a card both drivers reach.
+    auto& first = pkcs11_preferred() ? found.tokens : out.tokens;
+    auto& second = pkcs11_preferred() ? out.tokens : found.tokens;
+    std::vector<std::unique_ptr<card::Token>> all;
+    for (auto* list : {&first, &second})
+        for (auto& token : *list) all.push_back(std::move(token));
+    hide_duplicate_keys(all);
+    out.tokens = std::move(all);
 }
 
 PcscTokens open_pcsc_tokens(pcsc::PcscContext& context) {
@@ -40,6 +57,7 @@ PcscTokens open_pcsc_tokens(pcsc::PcscContext& context) {
             out.skipped.push_back({state.reader, e.what(), true, std::current_exception()});
         }
     }
+    add_pkcs11_tokens(out);
     return out;
 }
 

@@ -29,7 +29,12 @@ struct PcscTokens {
 // Throws PcscError (NoCard, CardRemoved, SharingViolation, ...).
 std::unique_ptr<card::Token> open_pcsc_token(pcsc::PcscContext& context, const std::string& reader);
 
-// Every usable card in every reader. Only a PC/SC service failure throws.
+// Appends the tokens of the configured PKCS#11 modules (drivers/pkcs11_drivers.hpp) and
+// lists each certificate once (drivers/duplicate_keys.hpp); their slots count as readers.
+void add_pkcs11_tokens(PcscTokens& out);
+
+// Every usable card in every reader, then every PKCS#11 token. Only a PC/SC service failure
+// throws.
 PcscTokens open_pcsc_tokens(pcsc::PcscContext& context);
 
 }  // namespace pkibridge::host::drivers
