@@ -174,7 +174,10 @@ class Client:
                 r = self.conn.getresponse()
                 data = r.read()
                 break
-            except (ConnectionError, http.client.RemoteDisconnected, BrokenPipeError):
+            # The server closes idle keep-alive connections (http.keepAliveTimeoutSeconds);
+            # over TLS a write to such a connection fails with SSLEOFError: reconnect once.
+            except (ConnectionError, http.client.RemoteDisconnected, BrokenPipeError,
+                    ssl.SSLEOFError, ssl.SSLZeroReturnError):
                 self.conn.close()
                 self.conn = None
                 if attempt:

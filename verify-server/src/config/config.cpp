@@ -70,6 +70,17 @@ public:
         if (s.empty()) throw ConfigError(key_path(key) + " must not be empty");
         out = resolve(s, base);
     }
+    // A secret kept in its own file (first line, trailing white space dropped), so the
+    // configuration itself can be readable by more people than the secret.
+    void read_secret_file(const std::string& key, std::string& out, const fs::path& base) {
+        if (get(key) == nullptr) return;
+        fs::path file;
+        read(key, file, base);
+        std::ifstream in(file);
+        if (!in) throw ConfigError(key_path(key) + ": cannot read " + file.string());
+        std::getline(in, out);
+        while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+    }
     void read(const std::string& key, std::vector<std::string>& out) {
         if (auto* v = get(key)) {
             out.clear();
@@ -211,16 +222,7 @@ ServerConfig parse_config(const json& doc, const fs::path& base_dir) {
     {
         auto r = root.child("admin");
         r.read("token", c.admin.token);
-        if (r.get("tokenFile")) {
-            fs::path file;
-            r.read("tokenFile", file, base_dir);
-            std::ifstream in(file);
-            if (!in) throw ConfigError("admin.tokenFile: cannot read " + file.string());
-            std::getline(in, c.admin.token);
-            while (!c.admin.token.empty() &&
-                   std::isspace(static_cast<unsigned char>(c.admin.token.back())))
-                c.admin.token.pop_back();
-        }
+        r.read_secret_file("tokenFile", c.admin.token, base_dir);
         r.finish();
     }
     {
@@ -259,16 +261,7 @@ ServerConfig parse_config(const json& doc, const fs::path& base_dir) {
         r.read("url", c.smtp.url);
         r.read("from", c.smtp.from);
         r.read("username", c.smtp.username);
-        if (r.get("passwordFile")) {
-            fs::path file;
-            r.read("passwordFile", file, base_dir);
-            std::ifstream in(file);
-            if (!in) throw ConfigError("smtp.passwordFile: cannot read " + file.string());
-            std::getline(in, c.smtp.password);
-            while (!c.smtp.password.empty() &&
-                   std::isspace(static_cast<unsigned char>(c.smtp.password.back())))
-                c.smtp.password.pop_back();
-        }
+        r.read_secret_file("passwordFile", c.smtp.password, base_dir);
         r.read("starttls", c.smtp.starttls);
         r.read_int("timeoutSeconds", c.smtp.timeout_seconds, 1, 600);
         r.finish();
@@ -307,8 +300,9 @@ void validate_config(const ServerConfig& c) {
     }
     if ((!c.test_hooks.clock_file.empty() || c.test_hooks.expose_captcha_answer) &&
         !is_loopback_host(c.listen.host)) {
-        throw ConfigError("test hooks (--test-clock, --test-captcha-answers) are only allowed "
-                          "on a loopback address");
+        throw ConfigError(
+            "test hooks (--test-clock, --test-captcha-answers) are only allowed "
+            "on a loopback address");
     }
     if (!c.smtp.url.empty() && c.smtp.url.rfind("smtp://", 0) != 0 &&
         c.smtp.url.rfind("smtps://", 0) != 0) {
