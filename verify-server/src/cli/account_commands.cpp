@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "core/errors.hpp"
+#include "http/record_json.hpp"
 #include "pkibridge/pkcs/certificate.hpp"
 #include "pkibridge/pkcs/errors.hpp"
 #include "pkibridge/pkcs/time_util.hpp"
@@ -57,33 +58,12 @@ std::unique_ptr<AccountStore> open_store(const CommonOptions& o) {
 }
 
 nlohmann::json account_json(const Account& a, const std::vector<RegisteredCertificate>& certs) {
-    auto opt = [](const std::optional<std::string>& v) {
-        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-    };
     nlohmann::json jc = nlohmann::json::array();
-    for (const auto& c : certs) {
-        jc.push_back({{"sha256", c.sha256},
-                      {"issuer", c.issuer},
-                      {"serial", c.serial},
-                      {"subject", c.subject},
-                      {"notAfter", pkcs::format_rfc3339(c.not_after)},
-                      {"registeredAt", pkcs::format_rfc3339(c.registered_at)}});
-    }
-    return {{"id", a.id},
-            {"nationalId", a.national_id},
-            {"name", a.name},
-            {"status", account_status_name(a.status)},
-            {"birthDate", opt(a.birth_date)},
-            {"agency", opt(a.agency)},
-            {"unit", opt(a.unit)},
-            {"agencyOid", opt(a.agency_oid)},
-            {"jurisdictionOid", opt(a.jurisdiction_oid)},
-            {"email", opt(a.email)},
-            {"phone", opt(a.phone)},
-            {"roles", a.roles},
-            {"lastLoginAt", a.last_login_at ? nlohmann::json(pkcs::format_rfc3339(*a.last_login_at))
-                                            : nlohmann::json(nullptr)},
-            {"certificates", jc}};
+    for (const auto& c : certs) jc.push_back(certificate_json(c));
+    nlohmann::json j = server::account_json(a);  // the shared members, then the CLI's own
+    j["lastLoginAt"] = optional_time_json(a.last_login_at);
+    j["certificates"] = std::move(jc);
+    return j;
 }
 
 // Runs an account command body, mapping errors to exit codes and messages on stderr.
@@ -144,12 +124,8 @@ void grant_identity_types(AccountStore& store, const CommonOptions& o, std::int6
     SqliteAdminStore admin(*sqlite_store);
     auto before = admin.get(id);
     if (!before) throw StoreError(StoreError::Kind::NotFound, "no account " + std::to_string(id));
-    AuditEntry e;
-    e.at = static_cast<std::int64_t>(std::time(nullptr));
-    e.actor = "cli";
-    e.action = "account.identity-types";
-    e.account_id = id;
-    e.national_id = before->account.national_id;
+    AuditEntry e = account_audit_entry(static_cast<std::int64_t>(std::time(nullptr)), "cli",
+                                       "account.identity-types", before->account);
     e.before = AdminService::snapshot(*before);
     AdminAccount after = *before;
     after.identity_types = types;
@@ -181,12 +157,8 @@ void audit_cli_create(AccountStore& store, std::int64_t id) {
     SqliteAdminStore admin(*sqlite_store);
     auto created = admin.get(id);
     if (!created) return;
-    AuditEntry e;
-    e.at = static_cast<std::int64_t>(std::time(nullptr));
-    e.actor = "cli";
-    e.action = "account.create";
-    e.account_id = id;
-    e.national_id = created->account.national_id;
+    AuditEntry e = account_audit_entry(static_cast<std::int64_t>(std::time(nullptr)), "cli",
+                                       "account.create", created->account);
     e.after = AdminService::snapshot(*created);
     admin.append_audit(std::move(e));
 }

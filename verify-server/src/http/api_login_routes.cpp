@@ -6,6 +6,7 @@
 #include "http/cookies.hpp"
 #include "http/json_response.hpp"
 #include "http/request_helpers.hpp"
+#include "http/session_cookie.hpp"
 #include "pkibridge/pkcs/time_util.hpp"
 
 namespace pkibridge::server {
@@ -47,20 +48,9 @@ public:
         check_request_origin(ctx_, req);
         allow_cors(ctx_, req, res);
         json body = json_body(req);
-        auto token = body.find("token");
-        if (token == body.end())
-            throw ServiceError(ErrorKind::BadRequest, "token-malformed",
-                               "the request body needs a \"token\" member");
-        ClientInfo client;
-        client.prelogin_id = cookie(req, ctx_.config.sessions.prelogin_cookie_name).value_or("");
-        client.ip = client_ip(ctx_, req);
-        client.user_agent = req.get_header_value("User-Agent");
-        LoginResult r = ctx_.login.login_with_certificate(*token, client);
-        // A session cookie the browser still had is replaced, and its session ended.
-        if (auto old = cookie(req, ctx_.config.sessions.cookie_name)) ctx_.sessions.destroy(*old);
-        res.set_header("Set-Cookie",
-                       set_cookie_value(ctx_.config.sessions.cookie_name, r.session.id,
-                                        CookieAttributes{ctx_.secure_cookies, std::nullopt}));
+        LoginResult r =
+            ctx_.login.login_with_certificate(token_member(body), login_client(ctx_, req));
+        set_session_cookie(ctx_, req, res, r.session.id);
         write_json(
             res, 200,
             {{"account", account_json(r.account)},

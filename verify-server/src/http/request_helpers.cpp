@@ -14,33 +14,6 @@ using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
 
-json optional_json(const std::optional<std::string>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-
-json account_json(const Account& a) {
-    return {{"id", a.id},
-            {"nationalId", a.national_id},
-            {"name", a.name},
-            {"birthDate", optional_json(a.birth_date)},
-            {"agency", optional_json(a.agency)},
-            {"unit", optional_json(a.unit)},
-            {"agencyOid", optional_json(a.agency_oid)},
-            {"jurisdictionOid", optional_json(a.jurisdiction_oid)},
-            {"email", optional_json(a.email)},
-            {"phone", optional_json(a.phone)},
-            {"roles", a.roles},
-            {"status", account_status_name(a.status)}};
-}
-
-json login_json(const LoginEvent& e) {
-    return {{"at", pkcs::format_rfc3339(e.at)},
-            {"method", e.method},
-            {"certificateSha256", optional_json(e.certificate_sha256)},
-            {"certificateSubject", optional_json(e.certificate_subject)},
-            {"ip", optional_json(e.ip)}};
-}
-
 std::string client_ip(const ApiContext& ctx, const Request& req) {
     if (ctx.config.http.trust_forwarded_for && req.has_header("X-Forwarded-For")) {
         std::string xff = req.get_header_value("X-Forwarded-For");
@@ -51,6 +24,22 @@ std::string client_ip(const ApiContext& ctx, const Request& req) {
         if (!first.empty() && first.size() <= 64) return first;
     }
     return req.remote_addr;
+}
+
+ClientInfo login_client(const ApiContext& ctx, const Request& req) {
+    ClientInfo client;
+    client.prelogin_id = cookie(req, ctx.config.sessions.prelogin_cookie_name).value_or("");
+    client.ip = client_ip(ctx, req);
+    client.user_agent = req.get_header_value("User-Agent");
+    return client;
+}
+
+const json& token_member(const json& body) {
+    auto token = body.find("token");
+    if (token == body.end())
+        throw ServiceError(ErrorKind::BadRequest, "token-malformed",
+                           "the request body needs a \"token\" member");
+    return *token;
 }
 
 // A JSON request body: Content-Type application/json and a JSON object.

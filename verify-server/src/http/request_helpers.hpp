@@ -9,6 +9,7 @@
 #include <string>
 
 #include "http/api_routes.hpp"
+#include "http/record_json.hpp"
 #include "store/account_store.hpp"
 
 namespace pkibridge::server {
@@ -27,14 +28,13 @@ std::optional<std::string> cookie(const httplib::Request& req, const std::string
 // Our own cookie values are 43-character base64url tokens.
 bool plausible_token(const std::string& value);
 std::string client_ip(const ApiContext& ctx, const httplib::Request& req);
+// The client of a login-token request: pre-login cookie, address, User-Agent.
+ClientInfo login_client(const ApiContext& ctx, const httplib::Request& req);
+// The body's "token" member (a login token). Code: token-malformed (400) when absent.
+const nlohmann::json& token_member(const nlohmann::json& body);
 
 // Bearer admin token when configured, else loopback peers only.
 // Codes: admin-auth-required (401), admin-loopback-only (403).
 void require_admin(const ApiContext& ctx, const httplib::Request& req);
-
-// Presentation of store records.
-nlohmann::json account_json(const Account& account);
-nlohmann::json login_json(const LoginEvent& event);
-nlohmann::json optional_json(const std::optional<std::string>& value);
 
 }  // namespace pkibridge::server

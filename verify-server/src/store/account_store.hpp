@@ -19,17 +19,23 @@ std::string_view account_status_name(AccountStatus status) noexcept;
 // Throws StoreError(Failed) on an unknown name.
 AccountStatus parse_account_status(std::string_view name);
 
+// The profile's text fields, declared once: AccountProfile holds them (the required ones
+// as plain strings), ProfileChange (store/portal/admin_store.hpp) a change to each.
+template <class Required, class Optional>
+struct ProfileFields {
+    Required national_id;  // letter + 9 digits
+    Required name;
+    Optional birth_date;  // YYYY-MM-DD
+    Optional agency;
+    Optional unit;
+    Optional agency_oid;
+    Optional jurisdiction_oid;
+    Optional email;
+    Optional phone;
+};
+
 // What an account holds (see the portal's account rules in docs/server-api.md).
-struct AccountProfile {
-    std::string national_id;  // letter + 9 digits
-    std::string name;
-    std::optional<std::string> birth_date;  // YYYY-MM-DD
-    std::optional<std::string> agency;
-    std::optional<std::string> unit;
-    std::optional<std::string> agency_oid;
-    std::optional<std::string> jurisdiction_oid;
-    std::optional<std::string> email;
-    std::optional<std::string> phone;
+struct AccountProfile : ProfileFields<std::string, std::optional<std::string>> {
     std::vector<std::string> roles;
     AccountStatus status = AccountStatus::Pending;
 };

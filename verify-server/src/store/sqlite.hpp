@@ -46,6 +46,13 @@ public:
     Statement& bind(int index, const std::optional<std::string>& value);
     Statement& bind(int index, const std::optional<std::int64_t>& value);
     Statement& bind_null(int index);
+    // Binds ?1, ?2, ... to the values, in order.
+    template <class... Values>
+    Statement& bind_all(const Values&... values) {
+        int index = 0;
+        (bind(++index, values), ...);
+        return *this;
+    }
 
     // true: a row is available; false: done. Throws StoreError on failure.
     bool step();

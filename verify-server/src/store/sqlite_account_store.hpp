@@ -54,9 +54,34 @@ public:
     // Write transactions of this process take turns here; SQLite's busy handler (which
     // sleeps) is then only needed against other processes on the same file.
     std::unique_lock<std::mutex> write_turn() { return std::unique_lock(write_mutex_); }
+    // A write transaction on the shared file, taken in the write turn; rolls back unless
+    // committed.
+    class WriteTransaction {
+    public:
+        explicit WriteTransaction(SqliteAccountStore& store)
+            : db_(store.pool().acquire()),
+              turn_(store.write_turn()),
+              tx_(*db_, sqlite::Transaction::Mode::Write) {}
+        sqlite::Database& operator*() { return *db_; }
+        sqlite::Database* operator->() { return &*db_; }
+        void commit() { tx_.commit(); }
+
+    private:
+        sqlite::ConnectionPool::Lease db_;
+        std::unique_lock<std::mutex> turn_;
+        sqlite::Transaction tx_;
+    };
+    // One statement on its own (no transaction), in the write turn, with ?1, ?2, ... bound
+    // to the values in order; returns how many rows it changed.
+    template <class... Values>
+    int write(const char* sql, const Values&... values) {
+        auto db = pool_.acquire();
+        auto turn = write_turn();
+        db->cached(sql)->bind_all(values...).run();
+        return db->changes();
+    }
 
 private:
-
     sqlite::ConnectionPool pool_;
     std::mutex write_mutex_;
 };

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "http/json_response.hpp"
+#include "http/record_json.hpp"
 #include "pkibridge/pkcs/time_util.hpp"
 #include "services/admin/admin_errors.hpp"
 
@@ -12,14 +13,6 @@ namespace pkibridge::server {
 using nlohmann::json;
 
 namespace {
-
-json opt(const std::optional<std::string>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-
-json opt_time(std::optional<std::int64_t> t) {
-    return t ? json(pkcs::format_rfc3339(*t)) : json(nullptr);
-}
 
 [[noreturn]] void bad(const std::string& field, const std::string& message) {
     throw FieldError(ErrorKind::BadRequest, "invalid-field", field, message);
@@ -70,40 +63,26 @@ json admin_account_json(const AdminAccount& x, const std::vector<RegisteredCerti
     const Account& a = x.account;
     json jc = json::array();
     for (const auto& c : certs) {
-        jc.push_back({{"id", c.id},
-                      {"sha256", c.sha256},
-                      {"issuer", c.issuer},
-                      {"serial", c.serial},
-                      {"subject", c.subject},
-                      {"notAfter", pkcs::format_rfc3339(c.not_after)},
-                      {"registeredAt", pkcs::format_rfc3339(c.registered_at)},
-                      {"disabledAt", opt_time(c.disabled_at)}});
+        json cert = certificate_json(c);
+        cert["id"] = c.id;
+        cert["disabledAt"] = optional_time_json(c.disabled_at);
+        jc.push_back(std::move(cert));
     }
-    return {{"id", a.id},
-            {"nationalId", a.national_id},
-            {"name", a.name},
-            {"birthDate", opt(a.birth_date)},
-            {"agency", opt(a.agency)},
-            {"unit", opt(a.unit)},
-            {"agencyOid", opt(a.agency_oid)},
-            {"jurisdictionOid", opt(a.jurisdiction_oid)},
-            {"email", opt(a.email)},
-            {"phone", opt(a.phone)},
-            {"roles", a.roles},
-            {"status", account_status_name(a.status)},
-            {"statusReason", opt(a.status_reason)},
-            {"identityTypes", x.identity_types},
-            {"lastLoginAt", opt_time(a.last_login_at)},
-            {"lastPasswordLoginAt", opt_time(a.last_password_login_at)},
-            {"lastCertificateLoginAt", opt_time(a.last_certificate_login_at)},
-            {"lockedUntil", opt_time(a.locked_until)},
-            {"failedPasswordAttempts", a.failed_password_attempts},
-            {"initialPasswordDay", opt(a.initial_password_day)},
-            {"mustChangePassword", a.password_must_change},
-            {"activatedAt", opt_time(a.activated_at)},
-            {"createdAt", pkcs::format_rfc3339(a.created_at)},
-            {"updatedAt", pkcs::format_rfc3339(a.updated_at)},
-            {"certificates", jc}};
+    json j = account_json(a);
+    j.update({{"statusReason", optional_json(a.status_reason)},
+              {"identityTypes", x.identity_types},
+              {"lastLoginAt", optional_time_json(a.last_login_at)},
+              {"lastPasswordLoginAt", optional_time_json(a.last_password_login_at)},
+              {"lastCertificateLoginAt", optional_time_json(a.last_certificate_login_at)},
+              {"lockedUntil", optional_time_json(a.locked_until)},
+              {"failedPasswordAttempts", a.failed_password_attempts},
+              {"initialPasswordDay", optional_json(a.initial_password_day)},
+              {"mustChangePassword", a.password_must_change},
+              {"activatedAt", optional_time_json(a.activated_at)},
+              {"createdAt", pkcs::format_rfc3339(a.created_at)},
+              {"updatedAt", pkcs::format_rfc3339(a.updated_at)},
+              {"certificates", std::move(jc)}});
+    return j;
 }
 
 json audit_entry_json(const AuditEntry& e) {
@@ -112,10 +91,10 @@ json audit_entry_json(const AuditEntry& e) {
             {"actor", e.actor},
             {"action", e.action},
             {"accountId", e.account_id ? json(*e.account_id) : json(nullptr)},
-            {"nationalId", opt(e.national_id)},
+            {"nationalId", optional_json(e.national_id)},
             {"before", e.before},
             {"after", e.after},
-            {"ip", opt(e.ip)}};
+            {"ip", optional_json(e.ip)}};
 }
 
 std::int64_t required_id(const json& body, const char* field) {

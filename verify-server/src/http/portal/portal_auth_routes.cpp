@@ -9,6 +9,7 @@
 #include "http/json_response.hpp"
 #include "http/portal/portal_guard.hpp"
 #include "http/request_helpers.hpp"
+#include "http/session_cookie.hpp"
 #include "pkibridge/pkcs/bytes.hpp"
 #include "pkibridge/pkcs/time_util.hpp"
 #include "services/auth/auth_error.hpp"
@@ -92,10 +93,7 @@ public:
         in.ip = client_ip(ctx_, req);
         in.user_agent = req.get_header_value("User-Agent");
         PasswordLoginResult r = auth().password_login->login(in);
-        if (auto old = cookie(req, ctx_.config.sessions.cookie_name)) ctx_.sessions.destroy(*old);
-        res.set_header("Set-Cookie",
-                       set_cookie_value(ctx_.config.sessions.cookie_name, r.session.id,
-                                        CookieAttributes{ctx_.secure_cookies, std::nullopt}));
+        set_session_cookie(ctx_, req, res, r.session.id);
         write_json(res, 200,
                    {{"account", account_json(r.account)},
                     {"next", r.next},
@@ -117,25 +115,12 @@ public:
     void register_certificate(const Request& req, Response& res) {
         PortalUser user = require_portal_user(ctx_, req, SessionNeed::Any);
         json body = json_body(req);
-        auto token = body.find("token");
-        if (token == body.end())
-            throw ServiceError(ErrorKind::BadRequest, "token-malformed",
-                               "the request body needs a \"token\" member");
-        ClientInfo client;
-        client.prelogin_id = cookie(req, ctx_.config.sessions.prelogin_cookie_name).value_or("");
-        client.ip = client_ip(ctx_, req);
-        client.user_agent = req.get_header_value("User-Agent");
-        CertificateRegistrationResult r =
-            auth().certificate_registration->register_certificate(user, *token, client);
+        CertificateRegistrationResult r = auth().certificate_registration->register_certificate(
+            user, token_member(body), login_client(ctx_, req));
+        json certificate = certificate_json(r.certificate);
+        certificate["id"] = r.certificate.id;
         write_json(res, 200,
-                   {{"certificate",
-                     {{"id", r.certificate.id},
-                      {"sha256", r.certificate.sha256},
-                      {"subject", r.certificate.subject},
-                      {"issuer", r.certificate.issuer},
-                      {"serial", r.certificate.serial},
-                      {"notAfter", pkcs::format_rfc3339(r.certificate.not_after)},
-                      {"registeredAt", pkcs::format_rfc3339(r.certificate.registered_at)}}},
+                   {{"certificate", std::move(certificate)},
                     {"account", account_json(r.account)},
                     {"activated", r.activated}});
     }
@@ -146,8 +131,7 @@ public:
         write_json(res, 200,
                    {{"enrolled", s.enrolled},
                     {"version", s.version},
-                    {"createdAt",
-                     s.created_at ? json(pkcs::format_rfc3339(*s.created_at)) : json(nullptr)}});
+                    {"createdAt", optional_time_json(s.created_at)}});
     }
 
     void totp_rebuild(const Request& req, Response& res) {

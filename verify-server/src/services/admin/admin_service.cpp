@@ -164,14 +164,9 @@ nlohmann::json AdminService::snapshot(const AdminAccount& a) {
 
 AuditEntry AdminService::entry(const PortalUser& actor, std::string action,
                                const AdminAccount& target, const std::string& ip) const {
-    AuditEntry e;
-    e.at = clock_.now_unix();
-    e.actor = actor.actor();
-    e.action = std::move(action);
-    e.account_id = target.account.id;
-    e.national_id = target.account.national_id;
+    AuditEntry e = account_audit_entry(clock_.now_unix(), actor.actor(), std::move(action),
+                                       target.account, ip);
     e.before = snapshot(target);
-    if (!ip.empty()) e.ip = ip;
     return e;
 }
 

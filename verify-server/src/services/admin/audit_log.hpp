@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/account_store.hpp"
+
 namespace pkibridge::server {
 
 struct AuditEntry {
@@ -25,6 +27,11 @@ struct AuditEntry {
     nlohmann::json after;
     std::optional<std::string> ip;
 };
+
+// An entry about one account: when, who, what, the account's id and national ID, and
+// the client address when known (empty: none). before/after are the caller's.
+AuditEntry account_audit_entry(std::int64_t at, std::string actor, std::string action,
+                               const Account& account, const std::string& ip = {});
 
 struct AuditQuery {
     std::optional<std::int64_t> account_id;

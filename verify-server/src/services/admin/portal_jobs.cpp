@@ -93,12 +93,7 @@ std::size_t PortalJobs::run_inactivity() {
             std::to_string(config_.inactivity_disable_days) + " 天未登入)";
         after.account.status = AccountStatus::Disabled;
         after.account.status_reason = reason;
-        AuditEntry e;
-        e.at = now;
-        e.actor = "system:inactivity";
-        e.action = "account.disable";
-        e.account_id = account.id;
-        e.national_id = account.national_id;
+        AuditEntry e = account_audit_entry(now, "system:inactivity", "account.disable", account);
         e.before = AdminService::snapshot(*before);
         e.after = AdminService::snapshot(after);
         store_.set_status(account.id, AccountStatus::Disabled, reason, now, e);
@@ -149,12 +144,8 @@ std::size_t PortalJobs::run_expiry_notices() {
             continue;
         }
         ++sent;
-        AuditEntry e;
-        e.at = now;
-        e.actor = "system:expiry-notices";
-        e.action = "certificate.expiry-notice";
-        e.account_id = c.account.id;
-        e.national_id = c.account.national_id;
+        AuditEntry e = account_audit_entry(now, "system:expiry-notices",
+                                           "certificate.expiry-notice", c.account);
         e.after = {{"certificateSha256", c.certificate.sha256},
                    {"notAfter", c.certificate.not_after},
                    {"daysBefore", due},

@@ -75,12 +75,8 @@ CertificateRegistrationResult CertificateRegistrationService::register_certifica
     }
     out.account = accounts_.account_by_id(account.id).value_or(account);
     if (portal_.audit) {
-        AuditEntry a;
-        a.at = now;
-        a.actor = user.actor();
-        a.action = "certificate.register";
-        a.account_id = account.id;
-        a.national_id = account.national_id;
+        AuditEntry a =
+            account_audit_entry(now, user.actor(), "certificate.register", account, client.ip);
         a.before = {{"status", account_status_name(account.status)}};
         a.after = {{"status", account_status_name(out.account.status)},
                    {"certificate",
@@ -89,7 +85,6 @@ CertificateRegistrationResult CertificateRegistrationService::register_certifica
                      {"issuer", reg.issuer},
                      {"serial", reg.serial},
                      {"notAfter", pkcs::format_rfc3339(reg.not_after)}}}};
-        if (!client.ip.empty()) a.ip = client.ip;
         portal_.audit->append(std::move(a));
     }
     return out;

@@ -42,16 +42,10 @@ int CredentialService::count_failure(const Account& account, const std::string& 
                                                now + config_.lockout_seconds, now);
     if (out.locked_until) {
         if (portal_.audit) {
-            AuditEntry e;
-            e.at = now;
-            e.actor = "anonymous";
-            e.action = "account.lockout";
-            e.account_id = account.id;
-            e.national_id = account.national_id;
+            AuditEntry e = account_audit_entry(now, "anonymous", "account.lockout", account, ip);
             e.before = {{"failedAttempts", out.attempts - 1}};
             e.after = {{"failedAttempts", out.attempts},
                        {"lockedUntil", pkcs::format_rfc3339(*out.locked_until)}};
-            if (!ip.empty()) e.ip = ip;
             portal_.audit->append(std::move(e));
         }
         throw_locked(*out.locked_until);
@@ -97,15 +91,10 @@ void CredentialService::change_password(const Account& account, std::string_view
     const std::int64_t now = clock_.now_unix();
     store_.set_password(account.id, hash_password(new_password), now);
     if (portal_.audit) {
-        AuditEntry e;
-        e.at = now;
-        e.actor = "account:" + std::to_string(account.id);
-        e.action = "account.password-change";
-        e.account_id = account.id;
-        e.national_id = account.national_id;
+        AuditEntry e = account_audit_entry(now, "account:" + std::to_string(account.id),
+                                           "account.password-change", account, ip);
         e.before = {{"mustChangePassword", rec->must_change}};
         e.after = {{"mustChangePassword", false}};
-        if (!ip.empty()) e.ip = ip;
         portal_.audit->append(std::move(e));
     }
 }

@@ -106,15 +106,9 @@ OneDayPasswordEnabled OneDayPasswordService::enable(const PortalUser& admin,
                            "the check code could not be e-mailed; try again later");
     }
     if (portal_.audit) {
-        AuditEntry a;
-        a.at = now;
-        a.actor = admin.actor();
-        a.action = "account.one-day-password";
-        a.account_id = target->id;
-        a.national_id = target->national_id;
-        a.before = nullptr;
+        AuditEntry a =
+            account_audit_entry(now, admin.actor(), "account.one-day-password", *target, ip);
         a.after = {{"validOn", day}, {"reason", std::string(reason)}, {"sentTo", *target->email}};
-        if (!ip.empty()) a.ip = ip;
         portal_.audit->append(std::move(a));
     }
     return {day, *target->email};

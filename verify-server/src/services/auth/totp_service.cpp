@@ -44,15 +44,10 @@ TotpEnrollment TotpService::rebuild(const Account& account, const std::string& i
                                 account.national_id + " v" + std::to_string(rec.version), b32);
     e.qr_svg = qr_svg(e.otpauth_uri);
     if (portal_.audit) {
-        AuditEntry a;
-        a.at = now;
-        a.actor = "account:" + std::to_string(account.id);
-        a.action = "account.totp-rebuild";
-        a.account_id = account.id;
-        a.national_id = account.national_id;
+        AuditEntry a = account_audit_entry(now, "account:" + std::to_string(account.id),
+                                           "account.totp-rebuild", account, ip);
         a.before = old ? nlohmann::json{{"totpVersion", old->version}} : nlohmann::json(nullptr);
         a.after = {{"totpVersion", rec.version}};
-        if (!ip.empty()) a.ip = ip;
         portal_.audit->append(std::move(a));
     }
     return e;

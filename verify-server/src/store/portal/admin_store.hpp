@@ -29,16 +29,7 @@ struct AccountFilter {
 
 // The profile fields an administrator may change; nullopt = unchanged. For the
 // optional-in-store fields an empty string clears the value.
-struct ProfileChange {
-    std::optional<std::string> national_id;
-    std::optional<std::string> name;
-    std::optional<std::string> birth_date;
-    std::optional<std::string> agency;
-    std::optional<std::string> unit;
-    std::optional<std::string> agency_oid;
-    std::optional<std::string> jurisdiction_oid;
-    std::optional<std::string> email;
-    std::optional<std::string> phone;
+struct ProfileChange : ProfileFields<std::optional<std::string>, std::optional<std::string>> {
     bool empty() const {
         return !national_id && !name && !birth_date && !agency && !unit && !agency_oid &&
                !jurisdiction_oid && !email && !phone;

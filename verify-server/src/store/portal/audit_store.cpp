@@ -25,14 +25,8 @@ void insert_audit_row(sqlite::Database& db, AuditEntry& e) {
     db.cached(
           "INSERT INTO audit_log(at, actor, action, account_id, national_id, before_json, "
           "after_json, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-        ->bind(1, e.at)
-        .bind(2, e.actor)
-        .bind(3, e.action)
-        .bind(4, e.account_id)
-        .bind(5, e.national_id)
-        .bind(6, json_column(e.before))
-        .bind(7, json_column(e.after))
-        .bind(8, e.ip)
+        ->bind_all(e.at, e.actor, e.action, e.account_id, e.national_id, json_column(e.before),
+                   json_column(e.after), e.ip)
         .run();
     e.id = db.last_insert_rowid();
 }
@@ -55,11 +49,8 @@ std::vector<AuditEntry> SqliteAuditLog::list(const AuditQuery& q) {
         "SELECT id, at, actor, action, account_id, national_id, before_json, after_json, ip "
         "FROM audit_log WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR at >= ?2) "
         "AND (?3 IS NULL OR at < ?3) ORDER BY at DESC, id DESC LIMIT ?4 OFFSET ?5");
-    s->bind(1, q.account_id)
-        .bind(2, q.since)
-        .bind(3, q.until)
-        .bind(4, static_cast<std::int64_t>(q.limit))
-        .bind(5, static_cast<std::int64_t>(q.offset));
+    s->bind_all(q.account_id, q.since, q.until, static_cast<std::int64_t>(q.limit),
+                static_cast<std::int64_t>(q.offset));
     std::vector<AuditEntry> out;
     while (s->step()) {
         AuditEntry e;
