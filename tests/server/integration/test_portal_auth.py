@@ -339,6 +339,17 @@ def main():
             f.expect_error(a.get("/api/v1/portal/totp"), 401, "session-required",
                            "and this one")
 
+            print("== a password change ends the account's other sessions")
+            a, b = srv.client(), srv.client()
+            f.check(cert_login(a, lin_cred).status == 200 and cert_login(b, lin_cred).status == 200,
+                    "two sessions again")
+            lin_p3 = "Lin-third-pass-03!"
+            f.check(change(a, lin_p2, lin_p3).status == 204, "password changed in session a")
+            f.check(a.get("/api/v1/portal/totp").status == 200, "the changing session continues")
+            f.expect_error(b.get("/api/v1/portal/totp"), 401, "session-required",
+                           "the other session ended with the password change")
+            lin_p2 = lin_p3  # the current password from here on
+
             print("== the next day")
             tomorrow = srv.clock.taipei_day(plus_days=1)
             srv.clock.set_taipei(*[int(x) for x in tomorrow.split("-")], hour=9)

@@ -129,8 +129,10 @@ public:
     virtual void touch_session(std::string_view id_hash, std::int64_t last_seen_at) = 0;
     virtual void delete_session(std::string_view id_hash) = 0;
     virtual std::size_t purge_expired_sessions(std::int64_t now, std::int64_t idle_seconds) = 0;
-    // "Log out everywhere": ends every session of the account; returns how many.
-    virtual std::size_t delete_sessions_of(std::int64_t account_id) = 0;
+    // "Log out everywhere": ends every session of the account except `keep_id_hash` (the
+    // caller's own, after a password change); returns how many.
+    virtual std::size_t delete_sessions_of(std::int64_t account_id,
+                                           std::string_view keep_id_hash = {}) = 0;
 
     // Cheap liveness check for /api/v1/health; throws StoreError when unusable.
     virtual void ping() = 0;

@@ -270,9 +270,12 @@ void SqliteAccountStore::delete_session(std::string_view id_hash) {
     write("DELETE FROM sessions WHERE id_hash = ?1", id_hash);
 }
 
-std::size_t SqliteAccountStore::delete_sessions_of(std::int64_t account_id) {
+std::size_t SqliteAccountStore::delete_sessions_of(std::int64_t account_id,
+                                                   std::string_view keep_id_hash) {
+    // An empty view binds as NULL, and "IS NOT NULL" keeps no session.
     return static_cast<std::size_t>(
-        write("DELETE FROM sessions WHERE account_id = ?1", account_id));
+        write("DELETE FROM sessions WHERE account_id = ?1 AND id_hash IS NOT ?2", account_id,
+              keep_id_hash));
 }
 
 std::size_t SqliteAccountStore::purge_expired_sessions(std::int64_t now,

@@ -47,7 +47,8 @@ public:
     std::size_t purge_expired_sessions(std::int64_t now, std::int64_t idle_seconds) override;
 
     void ping() override;
-    std::size_t delete_sessions_of(std::int64_t account_id) override;
+    std::size_t delete_sessions_of(std::int64_t account_id,
+                                   std::string_view keep_id_hash = {}) override;
 
     // For the other SQLite stores sharing this file (credentials, portal administration).
     sqlite::ConnectionPool& pool() noexcept { return pool_; }

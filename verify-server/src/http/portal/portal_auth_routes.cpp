@@ -109,6 +109,8 @@ public:
         pkcs::SecretString next = secret_member(body, "newPassword");
         auth().credentials->change_password(user.account, current.value(), next.value(),
                                             client_ip(ctx_, req));
+        // Whoever else holds a session of this account (e.g. with the old password) loses it.
+        ctx_.accounts.delete_sessions_of(user.account.id, user.session.id_hash);
         res.status = 204;
     }
 
