@@ -2,7 +2,8 @@
 # (private SOFTHSM2_CONF per case) and OpenSC's module over the virtual PIV card in a private
 # pcscd (tests/support/pcsc_env.py), plus the PKCS#11 sign benchmark.
 set(HOST_PKCS11_CASES
-  softhsm_list softhsm_sign softhsm_authenticate softhsm_wrong_pin broken_module invalid_config
+  softhsm_list softhsm_sign softhsm_authenticate softhsm_wrong_pin softhsm_without_pcscd
+  broken_module invalid_config
   opensc_dedupe opensc_pin_blocked opensc_card_removed)
 foreach(case ${HOST_PKCS11_CASES})
   add_test(NAME host.pkcs11.${case}

@@ -254,6 +254,39 @@ def case_softhsm_authenticate(c):
         c.verify_cms(hsm.pairs["01"], unb64(token["pkcs7"]))
 
 
+class NoPcscd:
+    """An environment whose PC/SC client finds no pcscd (a socket path nobody listens on)."""
+
+    def __init__(self, tmp: Path):
+        self.socket = tmp / "no-pcscd.comm"
+
+    def environ(self):
+        env = dict(os.environ)
+        env["PCSCLITE_CSOCK_NAME"] = str(self.socket)
+        return env
+
+
+def case_softhsm_without_pcscd(c):
+    """A software token needs no reader: without any pcscd the PKCS#11 token still lists and
+    signs; with no module either, the answer stays ERR_PCSC_UNAVAILABLE."""
+    hsm = c.softhsm()
+    env = NoPcscd(c.tmp)
+    data = b"signed without pcscd"
+    with c.p11_host(env, hsm) as host:
+        certs = certificates(host)
+        check_eq(sorted(x["certificateId"].rsplit(":", 1)[1] for x in certs), ["01", "02", "a1"],
+                 "SoftHSM keys listed without pcscd")
+        ec = by_ref(certs, "02")
+        reply, _ = sign_with_pin(host, {"certificateId": ec["certificateId"], "data": b64(data),
+                                        "format": "cms-detached"})
+        check("result" in reply, f"sign without pcscd: {reply}")
+        c.verify_cms(hsm.pairs["02"], unb64(reply["result"]["pkcs7"]), content=data)
+    with HostProcess(c.args.host, env=env.environ(), config=c.config(pkcs11DefaultModules=False),
+                     workdir=c.tmp) as host:
+        check_eq(error_code(host.call("list-certificates", {}, ORIGIN)), "ERR_PCSC_UNAVAILABLE",
+                 "no pcscd and no PKCS#11 module")
+
+
 def case_softhsm_wrong_pin(c):
     hsm = c.softhsm()
     with PcscEnv(pkcs_tool=c.args.pkcs_tool) as env, c.p11_host(env, hsm) as host:

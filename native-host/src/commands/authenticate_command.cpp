@@ -19,9 +19,8 @@ nlohmann::json run_authenticate(const CommandContext& context) {
     const protocol::AuthenticateArguments args =
         protocol::parse_authenticate_arguments(context.request.arguments, context.request.id);
 
-    pcsc::PcscContext pcsc = pcsc::PcscContext::establish();
-    const FoundKey found = args.certificate_id ? find_key_by_id(pcsc, context, *args.certificate_id)
-                                               : find_login_key(pcsc, context);
+    const FoundKey found = args.certificate_id ? find_key_by_id(context, *args.certificate_id)
+                                               : find_login_key(context);
     log::info("authenticate for " + origin + " with " + found.certificate_id);
 
     nlohmann::json result;

@@ -6,8 +6,8 @@
 #include "drivers/pcsc_tokens.hpp"
 
 namespace pkibridge::host::commands {
-drivers::PcscTokens open_tokens_or_fail(pcsc::PcscContext& pcsc) {
-    drivers::PcscTokens found = drivers::open_pcsc_tokens(pcsc);
+drivers::PcscTokens open_tokens_or_fail() {
+    drivers::PcscTokens found = drivers::open_all_tokens();
     if (found.readers == 0)
         throw CommandError(CommandFailure::NoReader, "no card reader is connected");
     if (found.tokens.empty()) {
@@ -25,20 +25,19 @@ drivers::PcscTokens open_tokens_or_fail(pcsc::PcscContext& pcsc) {
     return found;
 }
 
-FoundKey find_key_by_id(pcsc::PcscContext& pcsc, const CommandContext& context,
-                        const std::string& certificate_id) {
+FoundKey find_key_by_id(const CommandContext& context, const std::string& certificate_id) {
     const auto parts = parse_certificate_id(certificate_id);
     if (!parts)
         throw CommandError(
             CommandFailure::BadRequest,
             "argument \"certificateId\" is not a certificate id from list-certificates");
-    drivers::PcscTokens found = open_tokens_or_fail(pcsc);
+    drivers::PcscTokens found = open_tokens_or_fail();
     for (auto& token : found.tokens) {
         context.check_cancelled();
         if (driver_name(*token) != parts->driver) continue;
         auto key = token->key(parts->key_ref);
         if (key && key->certificate.sha256_fingerprint() == parts->fingerprint)
-            return FoundKey{std::move(token), std::move(*key), certificate_id};
+            return FoundKey{found.context, std::move(token), std::move(*key), certificate_id};
     }
     throw CommandError(CommandFailure::CertificateNotFound,
                        "no inserted card holds the certificate " + certificate_id);
@@ -55,8 +54,8 @@ std::optional<int> login_preference(const card::TokenKey& key) {
     return std::nullopt;
 }
 
-FoundKey find_login_key(pcsc::PcscContext& pcsc, const CommandContext& context) {
-    drivers::PcscTokens found = open_tokens_or_fail(pcsc);
+FoundKey find_login_key(const CommandContext& context) {
+    drivers::PcscTokens found = open_tokens_or_fail();
     for (auto& token : found.tokens) {
         context.check_cancelled();
         std::vector<card::TokenKey> keys = token->keys();
@@ -68,7 +67,7 @@ FoundKey find_login_key(pcsc::PcscContext& pcsc, const CommandContext& context) 
         }
         if (best) {
             std::string id = make_certificate_id(*token, keys[*best]);
-            return FoundKey{std::move(token), std::move(keys[*best]), std::move(id)};
+            return FoundKey{found.context, std::move(token), std::move(keys[*best]), std::move(id)};
         }
     }
     throw CommandError(CommandFailure::CertificateNotFound,

@@ -10,8 +10,7 @@ namespace pkibridge::host::commands {
 nlohmann::json run_list_certificates(const CommandContext& context) {
     protocol::parse_no_arguments(context.request.arguments, context.request.id,
                                  "list-certificates");
-    pcsc::PcscContext pcsc = pcsc::PcscContext::establish();
-    drivers::PcscTokens found = open_tokens_or_fail(pcsc);
+    drivers::PcscTokens found = open_tokens_or_fail();
 
     nlohmann::json certificates = nlohmann::json::array();
     for (auto& token : found.tokens) {

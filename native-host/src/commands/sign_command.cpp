@@ -46,8 +46,7 @@ nlohmann::json run_sign(const CommandContext& context) {
     const protocol::SignArguments args =
         protocol::parse_sign_arguments(context.request.arguments, context.request.id);
 
-    pcsc::PcscContext pcsc = pcsc::PcscContext::establish();
-    const FoundKey found = find_key_by_id(pcsc, context, args.certificate_id);
+    const FoundKey found = find_key_by_id(context, args.certificate_id);
     const pkcs::Certificate& cert = found.key.certificate;
     const pkcs::SignatureScheme scheme = choose_scheme(args, cert);
 

@@ -61,4 +61,23 @@ PcscTokens open_pcsc_tokens(pcsc::PcscContext& context) {
     return out;
 }
 
+PcscTokens open_all_tokens() {
+    std::exception_ptr pcsc_unavailable;
+    try {
+        auto context = std::make_shared<pcsc::PcscContext>(pcsc::PcscContext::establish());
+        PcscTokens out = open_pcsc_tokens(*context);
+        out.context = std::move(context);
+        return out;
+    } catch (const pcsc::PcscError& e) {
+        if (e.failure() != pcsc::PcscFailure::ServiceUnavailable) throw;
+        log::info(std::string("PC/SC unavailable, PKCS#11 tokens only: ") + e.what());
+        pcsc_unavailable = std::current_exception();
+    }
+    PcscTokens out;
+    add_pkcs11_tokens(out);
+    // No token at all: the missing PC/SC service is the more useful answer than "no card".
+    if (out.tokens.empty()) std::rethrow_exception(pcsc_unavailable);
+    return out;
+}
+
 }  // namespace pkibridge::host::drivers

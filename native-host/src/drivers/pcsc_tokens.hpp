@@ -20,6 +20,9 @@ struct SkippedReader {
 };
 
 struct PcscTokens {
+    // First member, so it is released after the tokens whose card handles belong to it.
+    // Null when PC/SC is unavailable and only PKCS#11 tokens are listed.
+    std::shared_ptr<pcsc::PcscContext> context;
     std::vector<std::unique_ptr<card::Token>> tokens;  // in reader order
     std::vector<SkippedReader> skipped;
     std::size_t readers = 0;  // how many readers there were
@@ -36,5 +39,10 @@ void add_pkcs11_tokens(PcscTokens& out);
 // Every usable card in every reader, then every PKCS#11 token. Only a PC/SC service failure
 // throws.
 PcscTokens open_pcsc_tokens(pcsc::PcscContext& context);
+
+// The same, establishing the PC/SC context itself. Without a PC/SC service (no pcscd) the
+// PKCS#11 tokens are still listed (software tokens need no reader); the PC/SC error is
+// thrown when no PKCS#11 token is present either.
+PcscTokens open_all_tokens();
 
 }  // namespace pkibridge::host::drivers
