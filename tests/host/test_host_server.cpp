@@ -17,7 +17,7 @@ using nlohmann::json;
 namespace {
 
 class ServerUnderTest {
-  public:
+public:
     explicit ServerUnderTest(config::HostConfig config,
                              std::optional<std::string> config_error = {}) {
         setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/pkibridge-test/pcscd.comm", 1);
@@ -66,7 +66,7 @@ class ServerUnderTest {
         return exit_code_;
     }
 
-  private:
+private:
     void read_exact(void* out, std::size_t n, int timeout_ms) {
         auto* p = static_cast<char*>(out);
         while (n > 0) {

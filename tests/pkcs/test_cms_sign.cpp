@@ -225,8 +225,7 @@ TEST_CASE("tampering is rejected with the specific reason", "[cms]") {
 
 TEST_CASE("an attached CMS whose content holds PEM armour is still read as DER", "[cms]") {
     const auto& ca = shared_ca();
-    const std::string pem_text =
-        "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n";
+    const std::string pem_text = "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n";
     Bytes cms = cms_sign(as_bytes(pem_text), signer_for(ca.ec_person->sign),
                          options_with(HashAlgorithm::Sha256, false));
     CmsVerifyResult r = verify_cms(cms, std::nullopt, ca.trust(), {});

@@ -6,7 +6,7 @@
 namespace pkibridge::host::apdu {
 
 class ApduChannel {
-  public:
+public:
     virtual ~ApduChannel() = default;
     // Sends one encoded command APDU and returns the raw response (data + SW1 SW2).
     virtual pkcs::Bytes transmit(pkcs::ByteView command) = 0;

@@ -7,7 +7,7 @@ namespace pkibridge::host::apdu {
 
 // A response APDU or a BER-TLV structure from the card is malformed or exceeds a limit.
 class MalformedResponse : public HostError {
-  public:
+public:
     using HostError::HostError;
 };
 

@@ -15,7 +15,7 @@ struct ExchangeLimits {
 };
 
 class ApduExchanger {
-  public:
+public:
     explicit ApduExchanger(ApduChannel& channel, ExchangeLimits limits = {})
         : channel_(channel), limits_(limits) {}
 
@@ -23,7 +23,7 @@ class ApduExchanger {
     // returned to the caller. An error SW on a chained part ends the chain with that SW.
     ResponseApdu exchange(const CommandApdu& command);
 
-  private:
+private:
     ResponseApdu send_one(const CommandApdu& command);
 
     ApduChannel& channel_;

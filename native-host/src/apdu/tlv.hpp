@@ -19,13 +19,13 @@ struct Tlv {
 
 // Reads consecutive TLVs from a buffer.
 class TlvReader {
-  public:
+public:
     explicit TlvReader(pkcs::ByteView input) : input_(input) {}
     bool at_end() const { return offset_ >= input_.size(); }
     Tlv next();  // throws MalformedResponse
     pkcs::ByteView rest() const { return input_.subspan(offset_); }
 
-  private:
+private:
     pkcs::ByteView input_;
     std::size_t offset_ = 0;
 };

@@ -14,14 +14,14 @@ namespace pkibridge::host::card {
 
 // Exclusive access to the card for a multi-APDU operation, released on destruction.
 class ExclusiveAccess {
-  public:
+public:
     virtual ~ExclusiveAccess() = default;
     // Reset the card when access ends, wiping its security state (a verified PIN).
     virtual void reset_card_at_end() noexcept = 0;
 };
 
 class CardChannel : public apdu::ApduChannel {
-  public:
+public:
     virtual const std::string& reader_name() const = 0;
     virtual pkcs::Bytes atr() = 0;  // throws when the card is gone
     virtual std::unique_ptr<ExclusiveAccess> exclusive() = 0;

@@ -23,7 +23,7 @@ enum class CardFailure {
 };
 
 class CardError : public HostError {
-  public:
+public:
     CardError(CardFailure failure, const std::string& message,
               std::optional<int> tries_left = std::nullopt,
               std::optional<std::uint16_t> status_word = std::nullopt)
@@ -32,7 +32,7 @@ class CardError : public HostError {
     std::optional<int> tries_left() const noexcept { return tries_left_; }
     std::optional<std::uint16_t> status_word() const noexcept { return sw_; }
 
-  private:
+private:
     CardFailure failure_;
     std::optional<int> tries_left_;
     std::optional<std::uint16_t> sw_;

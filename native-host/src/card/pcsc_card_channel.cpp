@@ -8,12 +8,12 @@ namespace pkibridge::host::card {
 namespace {
 
 class PcscExclusiveAccess : public ExclusiveAccess {
-  public:
+public:
     explicit PcscExclusiveAccess(pcsc::Transaction transaction)
         : transaction_(std::move(transaction)) {}
     void reset_card_at_end() noexcept override { transaction_.reset_card_at_end(); }
 
-  private:
+private:
     pcsc::Transaction transaction_;
 };
 

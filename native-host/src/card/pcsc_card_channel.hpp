@@ -7,7 +7,7 @@
 namespace pkibridge::host::card {
 
 class PcscCardChannel : public CardChannel {
-  public:
+public:
     explicit PcscCardChannel(pcsc::CardConnection connection)
         : connection_(std::move(connection)) {}
 
@@ -18,7 +18,7 @@ class PcscCardChannel : public CardChannel {
     bool has_pin_pad() override { return connection_.features().pin_pad(); }
     apdu::ResponseApdu verify_on_pin_pad(const pcsc::PinPadVerifyRequest& request) override;
 
-  private:
+private:
     pcsc::CardConnection connection_;
 };
 

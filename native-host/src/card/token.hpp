@@ -39,7 +39,7 @@ struct TokenDescription {
 // Exclusive use of a token for one private-key operation. Destruction logs out (the
 // verified state must not outlive the request) and releases exclusive access.
 class TokenSession {
-  public:
+public:
     virtual ~TokenSession() = default;
     // Verifies the PIN (pin == nullptr: on the reader's PIN pad). Checks the PIN format and
     // the remaining tries first and never sends a PIN to a blocked card. Throws
@@ -51,7 +51,7 @@ class TokenSession {
 };
 
 class Token {
-  public:
+public:
     virtual ~Token() = default;
     virtual const TokenDescription& description() const = 0;
     virtual std::vector<TokenKey> keys() = 0;  // every certificate on the token

@@ -25,14 +25,14 @@ enum class CommandFailure {
 };
 
 class CommandError : public HostError {
-  public:
+public:
     CommandError(CommandFailure failure, const std::string& message,
                  nlohmann::json details = nlohmann::json::object())
         : HostError(message), failure_(failure), details_(std::move(details)) {}
     CommandFailure failure() const noexcept { return failure_; }
     const nlohmann::json& details() const noexcept { return details_; }
 
-  private:
+private:
     CommandFailure failure_;
     nlohmann::json details_;
 };

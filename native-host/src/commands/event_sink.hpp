@@ -7,7 +7,7 @@
 namespace pkibridge::host::commands {
 
 class EventSink {
-  public:
+public:
     virtual ~EventSink() = default;
     virtual void emit(const nlohmann::json& event) = 0;
 };

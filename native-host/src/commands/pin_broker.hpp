@@ -19,7 +19,7 @@
 namespace pkibridge::host::commands {
 
 class PinBroker {
-  public:
+public:
     enum class Delivery { Accepted, NotWaiting, BadFormat };
 
     // Worker side: registers `request_id` as waiting, calls `ask` (which sends the
@@ -42,7 +42,7 @@ class PinBroker {
 
     bool waiting_for(const nlohmann::json& request_id) const;
 
-  private:
+private:
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::optional<nlohmann::json> waiting_id_;

@@ -13,7 +13,7 @@
 namespace pkibridge::host::commands {
 
 class StatusProbe {
-  public:
+public:
     struct ReaderInfo {
         std::optional<std::string> card_type;  // "PIV", "unknown"; nullopt: not probed
         std::optional<bool> pin_pad;
@@ -23,7 +23,7 @@ class StatusProbe {
     // application) when `may_probe` and the card is not known yet.
     ReaderInfo describe(pcsc::PcscContext& context, const pcsc::ReaderState& state, bool may_probe);
 
-  private:
+private:
     std::mutex mutex_;
     std::map<std::string, std::string> card_types_;  // reader + ATR hex -> type
     std::map<std::string, bool> pin_pads_;           // reader -> PIN pad

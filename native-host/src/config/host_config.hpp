@@ -47,7 +47,7 @@ struct HostConfig {
 
 // The configuration is invalid; the message names the file and the offending setting.
 class ConfigError : public HostError {
-  public:
+public:
     using HostError::HostError;
 };
 

@@ -10,7 +10,7 @@
 namespace pkibridge::host {
 
 class Cancellation {
-  public:
+public:
     void cancel() {
         {
             std::lock_guard lock(mutex_);
@@ -29,7 +29,7 @@ class Cancellation {
         return cv_.wait_for(lock, duration, [&] { return cancelled_; });
     }
 
-  private:
+private:
     mutable std::mutex mutex_;
     mutable std::condition_variable cv_;
     bool cancelled_ = false;

@@ -28,7 +28,7 @@ struct FrameEvent {
 };
 
 class FrameDecoder {
-  public:
+public:
     FrameDecoder(std::size_t max_message, std::uint64_t discard_cap)
         : max_message_(max_message), discard_cap_(discard_cap) {}
     ~FrameDecoder();  // wipes buffered bytes (a frame may hold a PIN)
@@ -46,7 +46,7 @@ class FrameDecoder {
 
     bool failed() const { return state_ == State::Failed; }
 
-  private:
+private:
     enum class State { Header, Body, Discard, Failed };
     void wipe_body();
 

@@ -12,7 +12,7 @@
 namespace pkibridge::host::messaging {
 
 class FrameReader {
-  public:
+public:
     FrameReader(int fd, std::size_t max_message, std::uint64_t discard_cap,
                 std::chrono::milliseconds frame_timeout);
 
@@ -20,7 +20,7 @@ class FrameReader {
     // returned as Truncated first) or after a Fatal event.
     std::optional<FrameEvent> next();
 
-  private:
+private:
     int fd_;
     FrameDecoder decoder_;
     std::chrono::milliseconds frame_timeout_;

@@ -12,14 +12,14 @@ namespace pkibridge::host::messaging {
 inline constexpr std::size_t kMaxReplyBytes = 1024 * 1024;
 
 class FrameWriter {
-  public:
+public:
     explicit FrameWriter(int fd, std::size_t max_reply = kMaxReplyBytes)
         : fd_(fd), max_reply_(max_reply) {}
 
     // False when the output is closed (the browser went away).
     bool write(const nlohmann::json& message);
 
-  private:
+private:
     bool write_frame(const std::string& body);
 
     std::mutex mutex_;

@@ -37,7 +37,7 @@ struct ServerOptions {
 };
 
 class HostServer : public commands::EventSink {
-  public:
+public:
     explicit HostServer(ServerOptions options);
     ~HostServer() override;
 
@@ -46,7 +46,7 @@ class HostServer : public commands::EventSink {
 
     void emit(const nlohmann::json& event) override;
 
-  private:
+private:
     struct Active {
         protocol::Request request;
         Cancellation cancellation;

@@ -19,7 +19,7 @@ class CardConnection;
 // Holds SCardBeginTransaction until destroyed. reset_card_at_end() makes the end reset the
 // card, which clears its security state (e.g. a verified PIN) for everyone.
 class Transaction {
-  public:
+public:
     Transaction(Transaction&& other) noexcept
         : card_(other.card_), disposition_(other.disposition_) {
         other.card_ = 0;
@@ -29,7 +29,7 @@ class Transaction {
     ~Transaction();
     void reset_card_at_end() noexcept { disposition_ = SCARD_RESET_CARD; }
 
-  private:
+private:
     friend class CardConnection;
     explicit Transaction(SCARDHANDLE card) : card_(card) {}
     SCARDHANDLE card_;
@@ -37,7 +37,7 @@ class Transaction {
 };
 
 class CardConnection : public apdu::ApduChannel {
-  public:
+public:
     // Shared access to the card in `reader`, T=0 or T=1. Throws PcscError (NoCard, ...).
     static CardConnection connect(PcscContext& context, const std::string& reader);
     // Access to the reader itself (no card needed), for control codes.
@@ -68,7 +68,7 @@ class CardConnection : public apdu::ApduChannel {
     // reconnects first (our card-side state is gone either way).
     Transaction begin_transaction();
 
-  private:
+private:
     CardConnection(SCARDHANDLE card, DWORD protocol, std::string reader)
         : card_(card), protocol_(protocol), reader_(std::move(reader)) {}
     [[noreturn]] void fail(LONG rv, std::string_view what);

@@ -27,7 +27,7 @@ struct ReaderState {
 };
 
 class PcscContext {
-  public:
+public:
     // Throws PcscError(ServiceUnavailable) when pcscd is not reachable.
     static PcscContext establish();
 
@@ -55,7 +55,7 @@ class PcscContext {
     // Ends a wait_for_change running on another thread.
     void cancel() noexcept;
 
-  private:
+private:
     explicit PcscContext(SCARDCONTEXT context) : context_(context) {}
     SCARDCONTEXT context_ = 0;
     bool owned_ = false;

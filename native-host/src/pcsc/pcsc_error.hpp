@@ -31,13 +31,13 @@ std::string_view failure_name(PcscFailure failure) noexcept;
 PcscFailure classify(LONG rv) noexcept;
 
 class PcscError : public HostError {
-  public:
+public:
     PcscError(PcscFailure failure, LONG rv, const std::string& message)
         : HostError(message), failure_(failure), rv_(rv) {}
     PcscFailure failure() const noexcept { return failure_; }
     LONG code() const noexcept { return rv_; }
 
-  private:
+private:
     PcscFailure failure_;
     LONG rv_;
 };

@@ -22,7 +22,7 @@ struct CardEvent {
 };
 
 class ReaderMonitor {
-  public:
+public:
     using Callback = std::function<void(const CardEvent&)>;
 
     explicit ReaderMonitor(Callback callback,
@@ -34,7 +34,7 @@ class ReaderMonitor {
     void start();
     void stop() noexcept;
 
-  private:
+private:
     void run();
     void watch_once();
     void report_changes(const std::map<std::string, pkcs::Bytes>& now);

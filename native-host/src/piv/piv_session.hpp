@@ -10,7 +10,7 @@
 namespace pkibridge::host::piv {
 
 class PivSession : public card::TokenSession {
-  public:
+public:
     PivSession(PivToken& token, std::unique_ptr<card::ExclusiveAccess> access);
     ~PivSession() override;
 
@@ -18,7 +18,7 @@ class PivSession : public card::TokenSession {
     pkcs::Bytes sign_digest(const card::TokenKey& key, pkcs::ByteView digest,
                             pkcs::HashAlgorithm alg, pkcs::SignatureScheme scheme) override;
 
-  private:
+private:
     void verify_typed_pin(const pkcs::SecretString& pin);
     apdu::ResponseApdu verify_on_pin_pad();
 

@@ -13,7 +13,7 @@
 namespace pkibridge::host::piv {
 
 class PivToken : public card::Token {
-  public:
+public:
     // nullptr when the card has no PIV application (the channel is then dropped).
     static std::unique_ptr<PivToken> open(std::unique_ptr<card::CardChannel> channel);
 
@@ -33,7 +33,7 @@ class PivToken : public card::Token {
     card::CardChannel& channel() { return *channel_; }
     void select();  // throws CardError(UnsupportedCard) when the application is missing
 
-  private:
+private:
     explicit PivToken(std::unique_ptr<card::CardChannel> channel);
     std::optional<card::TokenKey> read_key(const KeySlot& slot);
 

@@ -14,7 +14,7 @@ namespace {
 
 // Reads members of one arguments object, remembering which keys were understood.
 class Reader {
-  public:
+public:
     Reader(const json& args, const json& id) : args_(args), id_(id) {}
 
     [[noreturn]] void fail(const std::string& message) const {
@@ -59,7 +59,7 @@ class Reader {
     }
     bool has(const char* key) const { return args_.contains(key); }
 
-  private:
+private:
     const json& args_;
     const json& id_;
     std::set<std::string> known_;

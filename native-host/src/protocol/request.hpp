@@ -19,13 +19,13 @@ inline constexpr std::size_t kMaxIdLength = 128;
 // A request that cannot be served as sent; carries the protocol code and, when the
 // request got that far, its id (null otherwise).
 class RequestError : public HostError {
-  public:
+public:
     RequestError(ErrorCode code, const std::string& message, nlohmann::json id = nullptr)
         : HostError(message), code_(code), id_(std::move(id)) {}
     ErrorCode code() const noexcept { return code_; }
     const nlohmann::json& id() const noexcept { return id_; }
 
-  private:
+private:
     ErrorCode code_;
     nlohmann::json id_;
 };

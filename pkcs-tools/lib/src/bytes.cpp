@@ -90,9 +90,15 @@ Bytes decode(std::string_view text, std::string_view alphabet, bool padding_requ
 
 }  // namespace
 
-std::string base64_encode(ByteView data) { return encode(data, kB64, true); }
-Bytes base64_decode(std::string_view text) { return decode(text, kB64, false, "base64"); }
-std::string base64url_encode(ByteView data) { return encode(data, kB64Url, false); }
+std::string base64_encode(ByteView data) {
+    return encode(data, kB64, true);
+}
+Bytes base64_decode(std::string_view text) {
+    return decode(text, kB64, false, "base64");
+}
+std::string base64url_encode(ByteView data) {
+    return encode(data, kB64Url, false);
+}
 Bytes base64url_decode(std::string_view text) {
     return decode(text, kB64Url, false, "base64url");
 }
@@ -170,15 +176,16 @@ Bytes read_file(const std::filesystem::path& path) {
 void write_file(const std::filesystem::path& path, ByteView data) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw PkcsError(ErrorCode::Io, "cannot create " + path.string());
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
     if (!out) throw PkcsError(ErrorCode::Io, "cannot write " + path.string());
 }
 
 void write_file_atomic(const std::filesystem::path& path, ByteView data, bool private_mode) {
     auto tmp = path;
     tmp += ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                    private_mode ? 0600 : 0644);
+    int fd =
+        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_mode ? 0600 : 0644);
     if (fd < 0) throw PkcsError(ErrorCode::Io, "cannot create " + tmp.string());
     std::size_t done = 0;
     while (done < data.size()) {

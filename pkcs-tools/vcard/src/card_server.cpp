@@ -42,7 +42,7 @@ extern "C" void on_signal(int sig) {
 
 // Installs the handlers for the lifetime of serve() and restores the old ones.
 class SignalScope {
-  public:
+public:
     SignalScope() {
         if (::pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
             throw VcardError(VcardErrorCode::Io, "cannot create the signal pipe");
@@ -60,13 +60,13 @@ class SignalScope {
     SignalScope(const SignalScope&) = delete;
     SignalScope& operator=(const SignalScope&) = delete;
 
-  private:
+private:
     static constexpr int kSignals[4] = {SIGTERM, SIGINT, SIGUSR1, SIGUSR2};
     struct sigaction old_[4]{};
 };
 
 class PidFile {
-  public:
+public:
     explicit PidFile(const std::optional<std::filesystem::path>& path) : path_(path) {
         if (!path_) return;
         std::string text = std::to_string(::getpid()) + "\n";
@@ -80,12 +80,12 @@ class PidFile {
     PidFile(const PidFile&) = delete;
     PidFile& operator=(const PidFile&) = delete;
 
-  private:
+private:
     std::optional<std::filesystem::path> path_;
 };
 
 class Server {
-  public:
+public:
     Server(const ServeOptions& options, std::ostream& diag)
         : options_(options),
           diag_(diag),
@@ -135,7 +135,7 @@ class Server {
         diag_ << "vcard: stopped\n" << std::flush;
     }
 
-  private:
+private:
     void event(std::string_view what) {
         if (log_) log_->event(what);
     }

@@ -91,7 +91,7 @@ Bytes InProcessChannel::atr() {
 namespace {
 
 class Access : public pkibridge::host::card::ExclusiveAccess {
-  public:
+public:
     Access(vcard::PivCard& card, int& resets) : card_(card), resets_(resets) {}
     ~Access() override {
         if (reset_) {
@@ -101,7 +101,7 @@ class Access : public pkibridge::host::card::ExclusiveAccess {
     }
     void reset_card_at_end() noexcept override { reset_ = true; }
 
-  private:
+private:
     vcard::PivCard& card_;
     int& resets_;
     bool reset_ = false;

@@ -30,7 +30,7 @@ struct ProvisionedCard {
 ProvisionedCard provisioned_card(pkibridge::pkcs::KeySpec key);
 
 class InProcessChannel : public pkibridge::host::card::CardChannel {
-  public:
+public:
     explicit InProcessChannel(pkibridge::vcard::PivCard& card) : card_(card) {}
 
     Bytes transmit(ByteView command) override;
@@ -48,7 +48,7 @@ class InProcessChannel : public pkibridge::host::card::CardChannel {
     // VERIFY commands that carried a PIN (Lc > 0), i.e. attempts that cost a try.
     int pin_verifications() const;
 
-  private:
+private:
     pkibridge::vcard::PivCard& card_;
     std::string name_ = "In-process virtual PIV card";
 };

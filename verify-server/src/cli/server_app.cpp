@@ -10,29 +10,29 @@
 #include <thread>
 
 #include "core/clock.hpp"
-#include "core/offset_file_clock.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/offset_file_clock.hpp"
 #include "http/api_routes.hpp"
 #include "http/http_server.hpp"
 #include "http/tls.hpp"
-#include "services/challenge_store.hpp"
-#include "services/crl_manager.hpp"
-#include "services/login_service.hpp"
-#include "services/metrics.hpp"
-#include "services/session_service.hpp"
-#include "services/verification_service.hpp"
-#include "store/sqlite_account_store.hpp"
-#include "store/portal/audit_store.hpp"  // admin
-#include "services/admin/admin_parts.hpp"  // admin
+#include "services/admin/admin_parts.hpp"                      // admin
 #include "services/auth/captcha_service.hpp"                   // auth
 #include "services/auth/certificate_registration_service.hpp"  // auth
 #include "services/auth/credential_service.hpp"                // auth
 #include "services/auth/one_day_password_service.hpp"          // auth
 #include "services/auth/password_login_service.hpp"            // auth
 #include "services/auth/totp_service.hpp"                      // auth
-#include "services/mail/smtp_mailer.hpp"                       // auth
-#include "store/portal/credential_store.hpp"                   // auth
+#include "services/challenge_store.hpp"
+#include "services/crl_manager.hpp"
+#include "services/login_service.hpp"
+#include "services/mail/smtp_mailer.hpp"  // auth
+#include "services/metrics.hpp"
+#include "services/session_service.hpp"
+#include "services/verification_service.hpp"
+#include "store/portal/audit_store.hpp"       // admin
+#include "store/portal/credential_store.hpp"  // auth
+#include "store/sqlite_account_store.hpp"
 
 namespace pkibridge::server {
 
@@ -194,8 +194,8 @@ int run_server(const ServerConfig& config) {
     PasswordLoginService password_login(store, credential_store, credentials, totp, captchas,
                                         sessions, config.portal, clock, portal, metrics);
     OneDayPasswordService one_day_passwords(credential_store, store, config, clock, portal);
-    CertificateRegistrationService certificate_registration(login, store, credential_store,
-                                                            clock, portal);
+    CertificateRegistrationService certificate_registration(login, store, credential_store, clock,
+                                                            portal);
     portal.credentials = &credentials;
     portal.captchas = &captchas;
     portal.password_login = &password_login;
@@ -212,8 +212,8 @@ int run_server(const ServerConfig& config) {
     portal.jobs = &admin_parts.jobs;
     admin_parts.jobs.start_background();
 
-    ApiContext context{config,   clock,    metrics, store, challenges, sessions,
-                       verifier, login,    crls,    portal, !config.insecure_http};
+    ApiContext context{config,   clock, metrics, store,  challenges,           sessions,
+                       verifier, login, crls,    portal, !config.insecure_http};
     register_api_routes(http, context);
 
     const int port = http.bind();

@@ -89,7 +89,7 @@ struct SmtpConfig {
     std::string url;   // "smtp://host:port" or "smtps://host:port"; empty -> mail disabled
     std::string from;  // envelope and header sender, e.g. "portal@example.gov.tw"
     std::string username;
-    std::string password;  // read from passwordFile; never logged or echoed
+    std::string password;   // read from passwordFile; never logged or echoed
     bool starttls = false;  // require STARTTLS on smtp:// URLs
     std::int64_t timeout_seconds = 10;
 };
@@ -118,7 +118,7 @@ struct PortalConfig {
 
 // Hooks that make a server testable and unsafe; refused unless listening on loopback.
 struct TestHooks {
-    std::filesystem::path clock_file;   // integer seconds added to the system clock
+    std::filesystem::path clock_file;    // integer seconds added to the system clock
     bool expose_captcha_answer = false;  // X-Test-Captcha-Answer response header
 };
 

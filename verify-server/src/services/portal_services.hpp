@@ -8,8 +8,8 @@ namespace pkibridge::server {
 
 class AuditLog;
 class Mailer;
-class AdminService;  // admin
-class PortalJobs;    // admin
+class AdminService;                    // admin
+class PortalJobs;                      // admin
 class CredentialService;               // auth
 class CaptchaService;                  // auth
 class PasswordLoginService;            // auth
@@ -28,10 +28,10 @@ struct PortalServices {
     PortalJobs* jobs = nullptr;     // admin: inactivity and expiry-notice jobs
     // auth: set_initial_password / clear_lockout for the administration service
     CredentialService* credentials = nullptr;
-    CaptchaService* captchas = nullptr;                 // auth
-    PasswordLoginService* password_login = nullptr;     // auth
-    TotpService* totp = nullptr;                        // auth
-    OneDayPasswordService* one_day_passwords = nullptr; // auth
+    CaptchaService* captchas = nullptr;                                  // auth
+    PasswordLoginService* password_login = nullptr;                      // auth
+    TotpService* totp = nullptr;                                         // auth
+    OneDayPasswordService* one_day_passwords = nullptr;                  // auth
     CertificateRegistrationService* certificate_registration = nullptr;  // auth
 };
 

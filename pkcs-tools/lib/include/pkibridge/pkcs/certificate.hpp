@@ -15,17 +15,17 @@
 namespace pkibridge::pkcs {
 
 // GPKI object identifiers carried in the Subject Directory Attributes extension (2.5.29.9).
-inline constexpr std::string_view kOidIdLast4 = "2.16.886.1.100.2.51";         // MOICA
-inline constexpr std::string_view kOidBusinessNumber = "2.16.886.1.100.2.101";  // MOEACA
-inline constexpr std::string_view kOidOrganisationOid = "2.16.886.1.100.2.102"; // GCA, XCA
+inline constexpr std::string_view kOidIdLast4 = "2.16.886.1.100.2.51";           // MOICA
+inline constexpr std::string_view kOidBusinessNumber = "2.16.886.1.100.2.101";   // MOEACA
+inline constexpr std::string_view kOidOrganisationOid = "2.16.886.1.100.2.102";  // GCA, XCA
 // Signed CMS attributes used by HiPKI-style signatures.
 inline constexpr std::string_view kOidCardSerial = "2.16.886.1.100.2.204";
 inline constexpr std::string_view kOidRandomNonce = "1.2.840.113549.1.9.25.3";
 
 struct GpkiAttributes {
-    std::optional<std::string> id_last4;           // last four digits of the national ID
-    std::optional<std::string> business_number;    // company unified business number (8 digits)
-    std::optional<std::string> organisation_oid;   // agency / organisation OID
+    std::optional<std::string> id_last4;          // last four digits of the national ID
+    std::optional<std::string> business_number;   // company unified business number (8 digits)
+    std::optional<std::string> organisation_oid;  // agency / organisation OID
     bool empty() const { return !id_last4 && !business_number && !organisation_oid; }
 };
 
@@ -51,7 +51,7 @@ public:
     Bytes der() const;
     std::string pem() const;
 
-    std::string subject() const;              // RFC 2253 style, UTF-8, Chinese intact
+    std::string subject() const;  // RFC 2253 style, UTF-8, Chinese intact
     std::string issuer() const;
     std::string subject_common_name() const;  // "" when absent
     std::string serial_hex() const;           // uppercase hex of the serial's magnitude
@@ -67,7 +67,7 @@ public:
     // Extended key usage: OpenSSL short names where known (clientAuth, serverAuth,
     // emailProtection, codeSigning, ...), else the dotted OID.
     std::vector<std::string> extended_key_usage() const;
-    std::vector<std::string> policies() const;  // dotted OIDs
+    std::vector<std::string> policies() const;                 // dotted OIDs
     std::vector<std::string> crl_distribution_points() const;  // URIs in order
 
     std::string key_type() const;  // "RSA", "RSA-PSS", "EC", "ED25519", ...
@@ -92,8 +92,8 @@ public:
     bool serial_negative() const;               // only broken CAs issue negative serials
     std::string subject_serial_number() const;  // subject serialNumber attribute ("" if none)
     std::optional<Bytes> subject_key_identifier() const;
-    std::optional<Bytes> authority_key_identifier() const;  // keyIdentifier field only
-    std::optional<int> path_length() const;  // basicConstraints pathLenConstraint
+    std::optional<Bytes> authority_key_identifier() const;     // keyIdentifier field only
+    std::optional<int> path_length() const;                    // basicConstraints pathLenConstraint
     std::vector<std::string> extended_key_usage_oids() const;  // always dotted OIDs
     bool has_extended_key_usage_extension() const;
     bool key_usage_critical() const;

@@ -15,7 +15,7 @@
 namespace pkibridge::vcard {
 
 class ApduLog {
-  public:
+public:
     // Appends to path (created with mode 0600). Throws VcardError(Io).
     explicit ApduLog(const std::filesystem::path& path);
     ~ApduLog();
@@ -25,7 +25,7 @@ class ApduLog {
     void command(pkcs::ByteView command, pkcs::ByteView response);
     void event(std::string_view what);
 
-  private:
+private:
     void line(std::string_view text);
     std::FILE* file_ = nullptr;
 };

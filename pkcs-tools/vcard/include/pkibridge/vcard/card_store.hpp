@@ -12,7 +12,7 @@
 namespace pkibridge::vcard {
 
 class CardStore {
-  public:
+public:
     explicit CardStore(std::filesystem::path dir);
 
     const std::filesystem::path& dir() const noexcept { return dir_; }
@@ -27,20 +27,20 @@ class CardStore {
     // Writes or (key == nullptr) deletes key-<slot>.pem. Call save() afterwards.
     void save_key(std::uint8_t slot, EVP_PKEY* key) const;
 
-  private:
+private:
     std::filesystem::path dir_;
 };
 
 // Holds an exclusive advisory lock on DIR/.lock so that two card processes never serve
 // (and overwrite) the same card directory. Throws VcardError(CardDirectory) if taken.
 class CardDirectoryLock {
-  public:
+public:
     explicit CardDirectoryLock(const std::filesystem::path& dir);
     ~CardDirectoryLock();
     CardDirectoryLock(const CardDirectoryLock&) = delete;
     CardDirectoryLock& operator=(const CardDirectoryLock&) = delete;
 
-  private:
+private:
     int fd_ = -1;
 };
 

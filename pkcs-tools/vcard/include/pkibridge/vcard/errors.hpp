@@ -11,12 +11,12 @@ namespace pkibridge::vcard {
 
 // A command was refused with an ISO 7816-4 status word (e.g. 0x6A80).
 class StatusError : public std::runtime_error {
-  public:
+public:
     explicit StatusError(std::uint16_t sw, const std::string& why = "")
         : std::runtime_error(why.empty() ? "status word" : why), sw_(sw) {}
     std::uint16_t sw() const noexcept { return sw_; }
 
-  private:
+private:
     std::uint16_t sw_;
 };
 
@@ -27,12 +27,12 @@ enum class VcardErrorCode {
 };
 
 class VcardError : public std::runtime_error {
-  public:
+public:
     VcardError(VcardErrorCode code, const std::string& message)
         : std::runtime_error(message), code_(code) {}
     VcardErrorCode code() const noexcept { return code_; }
 
-  private:
+private:
     VcardErrorCode code_;
 };
 

@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxCommandSize = 16384;
 inline constexpr std::size_t kMaxObjectSize = 12288;
 
 class PivCard {
-  public:
+public:
     // store may be null (memory only, for tests); otherwise every change of state is
     // written before the response that reports it.
     explicit PivCard(CardState state, const CardStore* store = nullptr);
@@ -48,7 +48,7 @@ class PivCard {
         std::uint16_t sw = sw::kOk;
     };
 
-  private:
+private:
     Reply dispatch(const CommandApdu& cmd);
     Reply select(const CommandApdu& cmd);
     Reply get_data(const CommandApdu& cmd);

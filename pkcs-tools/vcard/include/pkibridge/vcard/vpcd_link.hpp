@@ -12,7 +12,7 @@
 namespace pkibridge::vcard {
 
 class VpcdLink {
-  public:
+public:
     // nullopt when nobody listens (pcscd not running yet) or the host does not resolve.
     static std::optional<VpcdLink> connect(const std::string& host, std::uint16_t port);
 
@@ -28,7 +28,7 @@ class VpcdLink {
     bool write_frame(pkcs::ByteView payload);
     void close() noexcept;
 
-  private:
+private:
     explicit VpcdLink(int fd) : fd_(fd) {}
     int fd_ = -1;
 };
