@@ -651,23 +651,25 @@ def case_large_reply(c):
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
-def main() -> int:
+def run_cases(cases: dict, make_case) -> int:
+    """The command line of a case script: `--host H --pkcs-tool T CASE... | all`; each case
+    gets a fresh `make_case(args, name)`; failures print the host log's tail."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", required=True)
     parser.add_argument("--pkcs-tool", required=True)
     parser.add_argument("cases", nargs="+")
     args = parser.parse_args()
-    names = list(CASES) if args.cases == ["all"] else args.cases
+    names = list(cases) if args.cases == ["all"] else args.cases
     failed = 0
     for name in names:
-        if name not in CASES:
-            print(f"unknown case {name}; known: {', '.join(CASES)}")
+        if name not in cases:
+            print(f"unknown case {name}; known: {', '.join(cases)}")
             return 2
-        case = Case(args, name)
+        case = make_case(args, name)
         t0 = time.monotonic()
         ok = False
         try:
-            CASES[name](case)
+            cases[name](case)
             ok = True
             print(f"PASS {name} ({time.monotonic() - t0:.1f}s)")
         except (AssertionError, HostError) as e:
@@ -680,6 +682,10 @@ def main() -> int:
         finally:
             case.cleanup(ok)
     return 1 if failed else 0
+
+
+def main() -> int:
+    return run_cases(CASES, Case)
 
 
 if __name__ == "__main__":

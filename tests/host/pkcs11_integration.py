@@ -12,7 +12,6 @@ exactly those.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import json
@@ -20,7 +19,6 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,8 +26,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, os.environ.get("PKIBRIDGE_TEST_SUPPORT", str(HERE.parent / "support")))
 
-from host_driver import HostError, HostProcess, error_code  # noqa: E402
-from integration import (ORIGIN, PIN, WRONG, Case, b64, certificates, check, check_eq,  # noqa: E402
+from host_driver import HostProcess, error_code  # noqa: E402
+from integration import (ORIGIN, PIN, WRONG, Case, b64, certificates, check, check_eq, run_cases,  # noqa: E402
                          pem_der, sign_with_pin, unb64)
 from pcsc_env import PcscEnv, issue_pair  # noqa: E402
 
@@ -523,34 +521,7 @@ CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--host", required=True)
-    parser.add_argument("--pkcs-tool", required=True)
-    parser.add_argument("cases", nargs="+")
-    args = parser.parse_args()
-    names = list(CASES) if args.cases == ["all"] else args.cases
-    failed = 0
-    for name in names:
-        if name not in CASES:
-            print(f"unknown case {name}; known: {', '.join(CASES)}")
-            return 2
-        case = P11Case(args, f"p11-{name}")
-        t0 = time.monotonic()
-        ok = False
-        try:
-            CASES[name](case)
-            ok = True
-            print(f"PASS {name} ({time.monotonic() - t0:.1f}s)")
-        except (AssertionError, HostError) as e:
-            failed += 1
-            print(f"FAIL {name}: {e}")
-            traceback.print_exc()
-            log = case.tmp / "host.log"
-            if log.exists():
-                print("--- host log (tail) ---\n" + log.read_text(errors="replace")[-4000:])
-        finally:
-            case.cleanup(ok)
-    return 1 if failed else 0
+    return run_cases(CASES, lambda args, name: P11Case(args, f"p11-{name}"))
 
 
 if __name__ == "__main__":
