@@ -1,38 +1,28 @@
 #!/usr/bin/python3
-"""A real SMTP server for the portal browser tests (Debian's python3-aiosmtpd): listens on
-127.0.0.1, prints "PORT <n>" once ready, then one JSON line per message received:
-{"to": [...], "subject": "...", "text": "<every text part, decoded>"}. Stops when stdin
-closes. Usage: smtp_sink.py
+"""The portal integration tests' SMTP sink (tests/server/integration/portal_env.py, Debian's
+python3-aiosmtpd) as a process for the browser tests: prints "PORT <n>" once ready, then one
+JSON line per message received: {"to": [...], "subject": "...", "text": "<every text part,
+decoded>"}. Stops when stdin closes. Usage: smtp_sink.py
 """
-import email
-import email.policy
 import json
-import socket
+import pathlib
 import sys
 
-from aiosmtpd.controller import Controller
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "server" / "integration"))
+from portal_env import SmtpSink  # noqa: E402
 
 
-class Handler:
-    async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        parts = [p.get_content() for p in msg.walk() if p.get_content_maintype() == "text"]
-        print(json.dumps({"to": list(envelope.rcpt_tos), "subject": str(msg["subject"] or ""),
-                          "text": "\n".join(parts)}, ensure_ascii=False), flush=True)
-        return "250 OK"
+def report(entry):
+    msg = entry["message"]
+    parts = [p.get_content() for p in msg.walk() if p.get_content_maintype() == "text"]
+    print(json.dumps({"to": entry["to"], "subject": str(msg["subject"] or ""),
+                      "text": "\n".join(parts)}, ensure_ascii=False), flush=True)
 
 
 def main():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    print(f"PORT {port}", flush=True)
-    try:
+    with SmtpSink(on_message=report) as sink:
+        print(f"PORT {sink.port}", flush=True)
         sys.stdin.read()  # until the test closes stdin
-    finally:
-        controller.stop()
     return 0
 
 

@@ -21,7 +21,7 @@ TAIPEI = datetime.timezone(datetime.timedelta(hours=8))
 class SmtpSink:
     """A real SMTP server on 127.0.0.1 that keeps every message it receives."""
 
-    def __init__(self):
+    def __init__(self, on_message=None):
         try:
             from aiosmtpd.controller import Controller  # python3-aiosmtpd
         except ImportError:
@@ -37,9 +37,11 @@ class SmtpSink:
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                entry = {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": msg}
                 with sink._lock:
-                    sink.messages.append({"from": envelope.mail_from,
-                                          "to": list(envelope.rcpt_tos), "message": msg})
+                    sink.messages.append(entry)
+                if on_message:
+                    on_message(entry)
                 return "250 OK"
 
         self.port = serverlib.free_port()
